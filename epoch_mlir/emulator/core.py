@@ -1,0 +1,341 @@
+"""The emulator core: fetch, hardware loops, operand resolution, checks, issue, timing and stats.
+
+Everything cross-cutting lives here (Spike's `insn_template` role); what an instruction *does*
+is its semantics function, and how long it takes is its formula in the instruction table. The
+program is decoded once into `Step`s so that the per-instruction work of the hot loop is a dict
+update, a few compiled-formula evaluations and one numpy call.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from epoch_mlir.emulator.plan import PLANS, Plan
+from epoch_mlir.emulator.scan import LimaCoefficients
+from epoch_mlir.emulator.semantics import Semantics, load_all
+from epoch_mlir.emulator.state import Fault, MachineState
+from epoch_mlir.emulator.stats import Counters, stats_json
+from epoch_mlir.emulator.timing import Region, Scoreboard
+from epoch_mlir.emulator.trace import Slice
+from epoch_mlir.errors import EmulatorFault, InputError
+from epoch_mlir.isa.encoding import Instruction, decode
+from epoch_mlir.isa.fields import FIELDS, Kind, Mem
+from epoch_mlir.isa.program import LoopStructureError, Program, SymbolKind, check_loops
+from epoch_mlir.machine import Machine
+
+
+@dataclass(slots=True)
+class Step:
+    """One decoded instruction, with everything that does not change between executions."""
+
+    pc: int
+    instruction: Instruction
+    mnemonic: str
+    timeline: str
+    execute: Semantics
+    plan: Plan
+    env: dict[str, Any]  # fields that are not memory operands, machine constants
+    memory_fields: tuple[tuple[str, int, int], ...]  # (field, base register, offset)
+    control: bool
+    reads_slot_shape: bool  # lima: nch/nm come from the coefficients in the slot
+
+
+@dataclass
+class RunResult:
+    """Outputs (res0, res1, ...), the stats JSON object, and the trace slices if asked for."""
+
+    outputs: dict[str, np.ndarray]
+    stats: dict[str, Any]
+    trace: list[Slice] | None
+
+
+def dynamic_instruction_count(instructions: list[Instruction]) -> int:
+    """How many instructions a run executes (loop counts are immediates, so this is static)."""
+
+    def count(start: int, end: int) -> int:
+        total, pc = 0, start
+        while pc < end:
+            instruction = instructions[pc]
+            total += 1
+            if instruction.mnemonic == "halt":
+                return total
+            if instruction.mnemonic == "loop":
+                body_end = pc + 1 + int(instruction.values["len"])
+                total += int(instruction.values["count"]) * count(pc + 1, body_end)
+                pc = body_end
+            else:
+                pc += 1
+        return total
+
+    return count(0, len(instructions))
+
+
+class Emulator:
+    """Runs one program on one machine."""
+
+    def __init__(
+        self,
+        program: Program,
+        machine: Machine,
+        *,
+        ideal_memory: bool = False,
+        trace: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        if len(program.words) > machine.max_instructions:
+            raise InputError(
+                f"program has {len(program.words)} instructions, the machine's limit is "
+                f"{machine.max_instructions}"
+            )
+        if program.dram_words > machine.dram_words:
+            raise InputError(
+                f"program addresses {program.dram_words * 4 / 2**20:.1f} MiB of DRAM, machine "
+                f"'{machine.name}' has {machine.dram_words * 4 / 2**20:.0f} MiB"
+            )
+        self.program = program
+        self.machine = machine
+        self.ideal_memory = ideal_memory
+        self.want_trace = trace
+        self.progress = progress
+        self.instructions = [decode(word) for word in program.words]
+        self.steps = [self._prepare(pc, ins) for pc, ins in enumerate(self.instructions)]
+
+    # ------------------------------------------------------------------------------- decoding
+    def _prepare(self, pc: int, instruction: Instruction) -> Step:
+        row = instruction.row
+        machine = self.machine
+        env: dict[str, Any] = {
+            "R": machine.rows,
+            "C": machine.cols,
+            "lanes": machine.vector_lanes,
+            "dram_latency": 0 if self.ideal_memory else machine.dram_latency_cycles,
+            "dram_bw": math.inf if self.ideal_memory else machine.dram_bandwidth_bytes_per_cycle,
+            "lat": machine.vector_latency[row.latency_class] if row.latency_class else 0,
+        }
+        memory_fields = []
+        for name, value in instruction.values.items():
+            field = FIELDS[name]
+            if isinstance(value, Mem):
+                memory_fields.append((name, value.reg, value.offset))
+            elif field.kind is Kind.ENUM:
+                env[name] = field.keywords[int(value)]
+            elif field.kind is Kind.MASK:
+                env[name] = tuple(
+                    k for bit, k in enumerate(field.keywords) if int(value) >> bit & 1
+                )
+            else:
+                env[name] = value
+        timeline = row.unit
+        if row.mnemonic in ("ldw", "ldc") and machine.preload_overlap:
+            timeline = "preload"
+        return Step(
+            pc,
+            instruction,
+            row.mnemonic,
+            timeline,
+            self._semantics[row.mnemonic],
+            PLANS[row.mnemonic],
+            env,
+            tuple(memory_fields),
+            row.unit == "control",
+            row.mnemonic == "lima",
+        )
+
+    _semantics: dict[str, Semantics] = load_all()
+
+    # --------------------------------------------------------------------------------- inputs
+    def _load_inputs(self, state: MachineState, inputs: Mapping[str, np.ndarray]) -> None:
+        program = self.program
+        if len(program.data):
+            state.dram[program.data_base : program.data_base + len(program.data)] = (
+                program.data.view(np.float32)
+            )
+        arguments = program.args
+        expected = {f"arg{i}" for i in range(len(arguments))}
+        for key in inputs:
+            if key not in expected:
+                raise InputError(f"unexpected input '{key}' (the program takes {len(arguments)})")
+        for index, symbol in enumerate(arguments):
+            key = f"arg{index}"
+            if key not in inputs:
+                raise InputError(
+                    f"missing input '{key}' ({symbol.name}: "
+                    f"{'x'.join(map(str, symbol.shape))} {symbol.dtype})"
+                )
+            array = np.asarray(inputs[key])
+            if array.shape != symbol.shape:
+                raise InputError(
+                    f"input '{key}' has shape {list(array.shape)}, expected {list(symbol.shape)}"
+                )
+            if array.dtype != symbol.numpy_dtype:
+                raise InputError(
+                    f"input '{key}' has dtype {array.dtype}, "
+                    f"expected {np.dtype(symbol.numpy_dtype)}"
+                )
+            flat = np.ascontiguousarray(array).reshape(-1).view(np.float32)
+            state.dram[symbol.address : symbol.address + symbol.words] = flat
+
+    def _outputs(self, state: MachineState) -> dict[str, np.ndarray]:
+        outputs = {}
+        for index, symbol in enumerate(
+            s for s in self.program.symbols if s.kind is SymbolKind.RESULT
+        ):
+            words = state.dram[symbol.address : symbol.address + symbol.words].copy()
+            outputs[f"res{index}"] = words.view(symbol.numpy_dtype).reshape(symbol.shape)
+        return outputs
+
+    # -------------------------------------------------------------------------------- running
+    def run(self, inputs: Mapping[str, np.ndarray] | None = None) -> RunResult:
+        """Execute the program; raises EmulatorFault naming the pc for a machine fault."""
+        machine = self.machine
+        state = MachineState(machine, self.program.dram_words)
+        self._load_inputs(state, inputs or {})
+        try:
+            check_loops(self.instructions)
+        except LoopStructureError as error:
+            raise self._fault(error.pc, error.cause) from None
+
+        counters = Counters()
+        scoreboard = Scoreboard()
+        free = dict.fromkeys(counters.busy, 0)
+        busy = counters.busy
+        by_mnemonic = counters.by_mnemonic
+        slices: list[Slice] | None = [] if self.want_trace else None
+        frontend = 0
+        steps = self.steps
+        regs = state.regs
+        array = state.array
+        sram_banks = machine.sram_banks
+        dram_words = len(state.dram)
+        progress = self.progress
+        executed = 0
+
+        while True:
+            pc = state.pc
+            if pc >= len(steps):
+                raise self._fault(len(steps) - 1, "ran past the end of the program without halt")
+            step = steps[pc]
+            env = step.env.copy()
+            for name, reg, offset in step.memory_fields:
+                env[name] = regs[reg] + offset
+            state.next_pc = pc + 1
+            executed += 1
+            by_mnemonic[step.mnemonic] = by_mnemonic.get(step.mnemonic, 0) + 1
+            if progress is not None and executed % 4096 == 0:
+                progress(executed)
+
+            if step.control:
+                try:
+                    step.execute(state, env)
+                except Fault as fault:
+                    raise self._fault(pc, str(fault)) from None
+                if step.mnemonic == "sync":
+                    for unit in env["units"]:
+                        frontend = max(frontend, free[unit])
+                        if unit == "array":
+                            frontend = max(frontend, free["preload"])
+                elif state.halted:
+                    break
+            else:
+                env["df"] = array.dataflow
+                env["S"] = array.segment_rows
+                env["G"] = array.segments
+                if step.reads_slot_shape:
+                    coefficients = array.slots[env["slot"]]
+                    if isinstance(coefficients, LimaCoefficients):
+                        env["nch"], env["nm"] = coefficients.channels, coefficients.modes
+                    else:
+                        env["nch"] = env["nm"] = 0
+                reads: list[Region] = []
+                writes: list[Region] = []
+                try:
+                    cost = step.plan(env)
+                    for touch in cost.touches:
+                        if touch.rows <= 0 or touch.cols <= 0:
+                            continue
+                        region = Region.of(
+                            touch.space, env[touch.field], touch.rows, touch.cols, touch.stride
+                        )
+                        if touch.space == "sram":
+                            _check_sram(region, touch.field, sram_banks)
+                            if touch.read:
+                                counters.sram_read_words += region.words
+                            else:
+                                counters.sram_write_words += region.words
+                        elif touch.space == "dram":
+                            _check_dram(region, touch.field, dram_words)
+                            if touch.read:
+                                counters.dram_read_words += region.words
+                            else:
+                                counters.dram_write_words += region.words
+                        (reads if touch.read else writes).append(region)
+                    step.execute(state, env)
+                except Fault as fault:
+                    raise self._fault(pc, str(fault)) from None
+                timeline = step.timeline
+                start = scoreboard.ready(reads, writes, max(frontend, free[timeline]))
+                end = start + cost.cycles
+                free[timeline] = end
+                busy[timeline] += cost.cycles
+                scoreboard.record(reads, writes, end, min(frontend, *free.values()))
+                counters.macs += cost.macs
+                counters.pe_cycles += cost.pe_cycles
+                counters.fp_adds += cost.fp_adds
+                counters.fp_muls += cost.fp_muls
+                if slices is not None:
+                    slices.append((pc, step.mnemonic, timeline, start, cost.cycles))
+
+            state.pc = self._advance(state, state.next_pc)
+
+        counters.instructions = executed
+        counters.cycles = max(frontend, *free.values())
+        return RunResult(
+            self._outputs(state), stats_json(counters, machine, self.ideal_memory), slices
+        )
+
+    @staticmethod
+    def _advance(state: MachineState, pc: int) -> int:
+        """The next pc, after closing every loop body that ends here."""
+        loops = state.loops
+        while loops and pc == loops[-1].end:
+            frame = loops[-1]
+            state.set_register(frame.ra, state.regs[frame.ra] + frame.sa)
+            state.set_register(frame.rb, state.regs[frame.rb] + frame.sb)
+            frame.remaining -= 1
+            if frame.remaining:
+                return frame.start
+            loops.pop()
+        return pc
+
+    def _fault(self, pc: int, cause: str) -> EmulatorFault:
+        from epoch_mlir.isa.disasm import format_instruction
+
+        return EmulatorFault(pc, format_instruction(self.instructions[pc]), cause)
+
+
+def _check_sram(region: Region, operand: str, banks: tuple) -> None:
+    for bank in banks:
+        if bank.base <= region.low < bank.end:
+            if region.high > bank.end:
+                raise Fault(
+                    f"operand {operand}: SRAM words [{region.low}, {region.high}) overflow "
+                    f"bank '{bank.name}' [{bank.base}, {bank.end})"
+                )
+            return
+    end = banks[-1].end
+    raise Fault(
+        f"operand {operand}: SRAM words [{region.low}, {region.high}) outside the SRAM [0, {end})"
+    )
+
+
+def _check_dram(region: Region, operand: str, words: int) -> None:
+    if region.low < 0 or region.high > words:
+        raise Fault(
+            f"operand {operand}: DRAM words [{region.low}, {region.high}) outside the "
+            f"program's DRAM [0, {words})"
+        )

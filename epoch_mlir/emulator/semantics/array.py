@@ -1,0 +1,127 @@
+"""Array semantics: configuration, stationary preloads, GEMM folds and ProDF streams."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from epoch_mlir.emulator.scan import LimaCoefficients
+from epoch_mlir.emulator.semantics import Env, semantics
+from epoch_mlir.emulator.state import ArrayState, Fault, MachineState
+
+_MODE_OF_DATAFLOW = {"ws": "mac", "os": "mac", "is": "mac", "prodf": "lima"}
+
+
+def _require_dataflow(array: ArrayState, allowed: tuple[str, ...], what: str) -> None:
+    if array.dataflow not in allowed:
+        raise Fault(
+            f"{what} needs dataflow {'/'.join(allowed)}, the array is configured for "
+            f"{array.dataflow}"
+        )
+
+
+def _write(state: MachineState, env: Env, result: np.ndarray) -> None:
+    """Store (or accumulate) a result tile at `dst`, transposed if the instruction says so."""
+    if env.get("tout"):
+        result = result.T
+    rows, cols = result.shape
+    destination = state.view("sram", env["dst"], rows, cols, env["dst_stride"])
+    if env.get("acc"):
+        destination += result
+    else:
+        destination[...] = result
+
+
+@semantics("cfg")
+def exec_cfg(state: MachineState, env: Env) -> None:
+    mode, dataflow, seg = env["mode"], env["dataflow"], env["seg"]
+    machine = state.machine
+    if mode == "lima" and machine.pe != "lima":
+        raise Fault(f"machine '{machine.name}' has MAC-only PEs: LIMA mode is unavailable")
+    if _MODE_OF_DATAFLOW[dataflow] != mode:
+        raise Fault(f"dataflow {dataflow} needs PE mode {_MODE_OF_DATAFLOW[dataflow]}, not {mode}")
+    if seg > machine.rows:
+        raise Fault(f"segment of {seg} rows is taller than the array's {machine.rows} rows")
+    array = state.array
+    array.mode, array.dataflow, array.segment_rows = mode, dataflow, seg or machine.rows
+
+
+@semantics("ldw")
+def exec_ldw(state: MachineState, env: Env) -> None:
+    array = state.array
+    _require_dataflow(array, ("ws", "is"), "ldw")
+    rows, cols = env["rows"], env["cols"]
+    if not (1 <= rows <= array.rows and 1 <= cols <= array.cols):
+        raise Fault(f"a {rows}x{cols} tile does not fit the {array.rows}x{array.cols} array")
+    if env["trans"]:
+        tile = state.view("sram", env["src"], cols, rows, env["src_stride"]).T
+    else:
+        tile = state.view("sram", env["src"], rows, cols, env["src_stride"])
+    array.slots[env["slot"]] = np.array(tile, np.float32)
+
+
+@semantics("ldc")
+def exec_ldc(state: MachineState, env: Env) -> None:
+    array = state.array
+    _require_dataflow(array, ("prodf",), "ldc")
+    channels, modes = env["nch"], env["nm"]
+    capacity = array.segments * array.cols
+    if not 1 <= channels <= capacity:
+        raise Fault(
+            f"{channels} channels exceed the array's {array.segments} segments x "
+            f"{array.cols} columns"
+        )
+    if not 1 <= modes <= array.segment_rows:
+        raise Fault(f"{modes} modes exceed the {array.segment_rows}-row column segment")
+    plane = channels * modes
+    words = state.view("sram", env["src"], 1, 6 * plane + channels, 0)[0]
+    complex_planes = words[: 6 * plane].view(np.complex64).reshape(3, channels, modes)
+    array.slots[env["slot"]] = LimaCoefficients(*complex_planes, words[6 * plane :])
+
+
+@semantics("mm")
+def exec_mm(state: MachineState, env: Env) -> None:
+    array = state.array
+    _require_dataflow(array, ("ws", "os", "is"), "mm")
+    m, n, k = env["m"], env["n"], env["k"]
+    if min(m, n, k) < 1:
+        raise Fault(f"empty GEMM tile {m}x{n}x{k}")
+    dataflow = array.dataflow
+    if dataflow == "os":
+        if m > array.rows or n > array.cols:
+            raise Fault(f"an {m}x{n} output tile does not fit the {array.rows}x{array.cols} array")
+        a = state.view("sram", env["a"], m, k, env["a_stride"])
+        b = state.view("sram", env["b"], n, k, env["b_stride"])
+        _write(state, env, a @ b.T)
+        return
+    tile = array.slots[env["slot"]]
+    expected = (k, n) if dataflow == "ws" else (k, m)
+    if not isinstance(tile, np.ndarray) or tile.shape != expected:
+        held = "nothing" if tile is None else f"a {'x'.join(map(str, np.shape(tile)))} tile"
+        raise Fault(
+            f"{dataflow} needs a {expected[0]}x{expected[1]} tile in slot {env['slot']}, "
+            f"it holds {held}"
+        )
+    if dataflow == "ws":
+        result = state.view("sram", env["a"], m, k, env["a_stride"]) @ tile
+    else:
+        result = (state.view("sram", env["b"], n, k, env["b_stride"]) @ tile).T
+    _write(state, env, result)
+
+
+@semantics("lima")
+def exec_lima(state: MachineState, env: Env) -> None:
+    array = state.array
+    _require_dataflow(array, ("prodf",), "lima")
+    slot = env["slot"]
+    coefficients = array.slots[slot]
+    if not isinstance(coefficients, LimaCoefficients):
+        raise Fault(f"slot {slot} holds no LIMA coefficients (ldc first)")
+    if env["reset"]:
+        array.lima_state = np.zeros((coefficients.channels, coefficients.modes), np.complex64)
+        array.lima_state_slot = slot
+    elif array.lima_state is None or array.lima_state_slot != slot:
+        raise Fault(f"the PE states do not belong to slot {slot}: start the fold with reset")
+    steps, channels = env["steps"], coefficients.channels
+    u = state.view("sram", env["src"], steps, channels, env["src_stride"])
+    y, array.lima_state = coefficients.scan(u, array.lima_state)
+    _write(state, env, y)
