@@ -226,7 +226,7 @@ class Emulator:
             state.next_pc = pc + 1
             executed += 1
             by_mnemonic[step.mnemonic] = by_mnemonic.get(step.mnemonic, 0) + 1
-            if progress is not None and executed % 4096 == 0:
+            if progress is not None and executed % 256 == 0:
                 progress(executed)
 
             if step.control:

@@ -47,7 +47,7 @@ class Region:
         return self.rows * self.cols
 
     def overlaps(self, other: Region) -> bool:
-        """Exact for regions with the same row stride (column slices of one buffer), else bounding."""
+        """Exact for equal row strides (column slices of one buffer), else by bounding interval."""
         if self.space != other.space or self.high <= other.low or other.high <= self.low:
             return False
         stride = self.stride
@@ -61,7 +61,7 @@ class Scoreboard:
     """When each recently touched region was last written and read (finish times).
 
     Entries are kept sorted by their latest finish time, so a query scans only the entries that
-    finish after the instruction could otherwise start: usually a handful, whatever the run's length.
+    finish after the instruction could otherwise start: a handful, whatever the run's length.
     """
 
     def __init__(self) -> None:

@@ -14,8 +14,9 @@ def _folds(size: int, tile: int) -> list[tuple[int, int]]:
 def gemm_program(m: int, k: int, n: int, machine: Machine, dataflow: str = "ws") -> Program:
     """x (m x k) and W (n x k) in, y = x @ W^T (m x n) out; all three stay in SRAM.
 
-    Folds follow SCALE-Sim's mapping: ws keeps a k x n tile of W^T stationary and streams x's m rows;
-    is keeps a k x m tile of x^T and streams W's n rows; os keeps an m x n output tile and streams k.
+    Folds follow SCALE-Sim's mapping: ws keeps a k x n tile of W^T stationary and streams the m
+    rows of x; is keeps a k x m tile of x^T and streams the n rows of W; os keeps an m x n output
+    tile and streams k.
     """
     rows, cols = machine.rows, machine.cols
     builder = ProgramBuilder()
