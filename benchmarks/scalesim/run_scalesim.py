@@ -48,15 +48,17 @@ SHAPES = (
     (32, 32, 32),
     (3, 5, 17),
     (17, 33, 5),
-    (100, 1, 64),    # N == 1
-    (1, 64, 100),    # M == 1
-    (33, 100, 1),    # K == 1
+    (100, 1, 64),  # N == 1
+    (1, 64, 100),  # M == 1
+    (33, 100, 1),  # K == 1
     (64, 100, 33),
 )
 
-SRAM_KB = 4096          # per operand SRAM; large => no write-buffer stalls
-REPORT_FIELD = "COMPUTE_REPORT.csv column 'Total Cycles' (== 'Compute cycles' printed in verbose mode; " \
-               "single_layer_sim.get_compute_report_items()[1]; memory_system.get_total_compute_cycles())"
+SRAM_KB = 4096  # per operand SRAM; large => no write-buffer stalls
+REPORT_FIELD = (
+    "COMPUTE_REPORT.csv column 'Total Cycles' (== 'Compute cycles' printed in verbose mode; "
+    "single_layer_sim.get_compute_report_items()[1]; memory_system.get_total_compute_cycles())"
+)
 
 CONFIG_TEMPLATE = """[general]
 run_name = {run_name}
@@ -112,12 +114,15 @@ def paper_mapping(M: int, N: int, K: int, df: str) -> tuple[int, int, int]:
 def formula(M: int, N: int, K: int, rows: int, cols: int, df: str) -> dict:
     Sr, Sc, T = paper_mapping(M, N, K, df)
     folds = math.ceil(Sr / rows) * math.ceil(Sc / cols)
-    if df == "os":
-        per_fold = rows + cols + T - 2
-    else:
-        per_fold = 2 * rows + cols + T - 2
-    return {"Sr": Sr, "Sc": Sc, "T": T, "folds": folds, "per_fold": per_fold,
-            "cycles": folds * per_fold - 1}
+    per_fold = rows + cols + T - 2 if df == "os" else 2 * rows + cols + T - 2
+    return {
+        "Sr": Sr,
+        "Sc": Sc,
+        "T": T,
+        "folds": folds,
+        "per_fold": per_fold,
+        "cycles": folds * per_fold - 1,
+    }
 
 
 def _write_inputs(d: str, M: int, N: int, K: int, rows: int, cols: int, df: str):
@@ -145,8 +150,14 @@ def run_case(M: int, N: int, K: int, rows: int, cols: int, df: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="scalesim_") as d:
         cfg, topo, layout = _write_inputs(d, M, N, K, rows, cols, df)
         t0 = time.perf_counter()
-        sim = scalesim(save_disk_space=True, verbose=False, config=cfg, topology=topo,
-                       layout=layout, input_type_gemm=True)
+        sim = scalesim(
+            save_disk_space=True,
+            verbose=False,
+            config=cfg,
+            topology=topo,
+            layout=layout,
+            input_type_gemm=True,
+        )
         sim.run_scale(top_path=os.path.join(d, "out"))
         wall = time.perf_counter() - t0
 
@@ -170,7 +181,9 @@ def run_case(M: int, N: int, K: int, rows: int, cols: int, df: str) -> dict:
             "stall_cycles": stall_cycles,
             "folds": folds,
             "per_fold": demand_lines // folds,
-            "Sr": int(cs.Sr), "Sc": int(cs.Sc), "T": int(cs.T),
+            "Sr": int(cs.Sr),
+            "Sc": int(cs.Sc),
+            "T": int(cs.T),
             "wall_s": wall,
         }
 
@@ -180,25 +193,41 @@ def _case_record(args) -> dict:
     r = run_case(M, N, K, rows, cols, df)
     f = formula(M, N, K, rows, cols, df)
     return {
-        "M": M, "N": N, "K": K, "rows": rows, "cols": cols, "dataflow": df,
+        "M": M,
+        "N": N,
+        "K": K,
+        "rows": rows,
+        "cols": cols,
+        "dataflow": df,
         "scalesim_cycles": r["scalesim_cycles"],
         "folds": r["folds"],
         "per_fold": r["per_fold"],
-        "Sr": r["Sr"], "Sc": r["Sc"], "T": r["T"],
+        "Sr": r["Sr"],
+        "Sc": r["Sc"],
+        "T": r["T"],
         "stall_cycles": r["stall_cycles"],
         "formula_cycles": f["cycles"],
-        "matches_formula": (r["scalesim_cycles"] == f["cycles"]
-                            and r["folds"] == f["folds"] and r["per_fold"] == f["per_fold"]
-                            and (r["Sr"], r["Sc"], r["T"]) == (f["Sr"], f["Sc"], f["T"])),
+        "matches_formula": (
+            r["scalesim_cycles"] == f["cycles"]
+            and r["folds"] == f["folds"]
+            and r["per_fold"] == f["per_fold"]
+            and (r["Sr"], r["Sc"], r["T"]) == (f["Sr"], f["Sc"], f["T"])
+        ),
     }
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--out", default=DEFAULT_OUT)
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
-    ap.add_argument("--timing-runs", type=int, default=3,
-                    help="runs per dataflow for the 512^3 / 32x32 wall time (0 = skip)")
+    ap.add_argument(
+        "--timing-runs",
+        type=int,
+        default=3,
+        help="runs per dataflow for the 512^3 / 32x32 wall time (0 = skip)",
+    )
     ap.add_argument("--timing-dataflows", default="ws,os,is")
     args = ap.parse_args(argv)
 
@@ -209,8 +238,11 @@ def main(argv=None) -> int:
         records = pool.map(_case_record, cases, chunksize=1)
     sweep_s = time.perf_counter() - t0
     bad = [r for r in records if not r["matches_formula"] or r["stall_cycles"] != 0]
-    print(f"{len(records)} cases in {sweep_s:.1f} s; {len(bad)} deviate from folds*per_fold-1 or stalled",
-          file=sys.stderr)
+    print(
+        f"{len(records)} cases in {sweep_s:.1f} s; "
+        f"{len(bad)} deviate from folds*per_fold-1 or stalled",
+        file=sys.stderr,
+    )
     for r in bad:
         print("  DEVIATION:", r, file=sys.stderr)
 
@@ -225,18 +257,23 @@ def main(argv=None) -> int:
                 runs.append(r["wall_s"])
                 cyc = r["scalesim_cycles"]
                 assert r["stall_cycles"] == 0
-            timing[df] = {"median_s": round(statistics.median(runs), 3),
-                          "runs_s": [round(x, 3) for x in runs],
-                          "scalesim_cycles": cyc,
-                          "formula_cycles": formula(512, 512, 512, 32, 32, df)["cycles"]}
-            print(f"512^3 {df} 32x32: median {statistics.median(runs):.2f} s, cycles {cyc}",
-                  file=sys.stderr)
+            timing[df] = {
+                "median_s": round(statistics.median(runs), 3),
+                "runs_s": [round(x, 3) for x in runs],
+                "scalesim_cycles": cyc,
+                "formula_cycles": formula(512, 512, 512, 32, 32, df)["cycles"],
+            }
+            print(
+                f"512^3 {df} 32x32: median {statistics.median(runs):.2f} s, cycles {cyc}",
+                file=sys.stderr,
+            )
 
     out = {
         "scalesim_version": version,
         "report_field": REPORT_FIELD,
         "note": (
-            f"Generated by benchmarks/scalesim/run_scalesim.py with SCALE-Sim {version} (PyPI 'scalesim'), "
+            "Generated by benchmarks/scalesim/run_scalesim.py with "
+            f"SCALE-Sim {version} (PyPI 'scalesim'), "
             "Python API scalesim.scale_sim.scalesim(save_disk_space=True, input_type_gemm=True). "
             "GEMM A[MxK] @ B[KxN]; topology row 'name, M, N, K,'. "
             "scalesim_cycles = 'Total Cycles' of COMPUTE_REPORT.csv (compute cycles, stall cycles "
@@ -247,16 +284,27 @@ def main(argv=None) -> int:
             "demand-matrix lines per fold)."
         ),
         "convention": (
-            "scalesim_cycles == folds * per_fold - 1, where (Sr, Sc, T) = OS:(M,N,K), WS:(K,N,M), IS:(K,M,N); "
+            "scalesim_cycles == folds * per_fold - 1, where (Sr, Sc, T) = "
+            "OS:(M,N,K), WS:(K,N,M), IS:(K,M,N); "
             "folds = ceil(Sr/rows) * ceil(Sc/cols); per_fold = 2*rows + cols + T - 2 (WS, IS) or "
             "rows + cols + T - 2 (OS), always with the FULL array rows/cols (partial folds and "
             "dims smaller than the array are padded, never shortened). The -1 is because SCALE-Sim "
-            "reports the 0-based cycle index of the last OFMAP demand line, i.e. (number of demand lines) - 1."
+            "reports the 0-based cycle index of the last OFMAP demand line, "
+            "i.e. (number of demand lines) - 1."
         ),
-        "config": {"InterfaceBandwidth": "CALC", "sram_kb_each": SRAM_KB, "ReadRequestBuffer": 32,
-                   "WriteRequestBuffer": 32, "custom_layout": False, "sparsity": False},
-        "host": {"python": platform.python_version(), "machine": platform.machine(),
-                 "cpus": os.cpu_count()},
+        "config": {
+            "InterfaceBandwidth": "CALC",
+            "sram_kb_each": SRAM_KB,
+            "ReadRequestBuffer": 32,
+            "WriteRequestBuffer": 32,
+            "custom_layout": False,
+            "sparsity": False,
+        },
+        "host": {
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "cpus": os.cpu_count(),
+        },
         "all_cases_match_formula": not bad,
         "sweep_wall_s": round(sweep_s, 1),
     }
@@ -264,9 +312,11 @@ def main(argv=None) -> int:
         out["wall_time_512_ws_32x32_s"] = timing["ws"]["median_s"]
     if timing:
         out["wall_time_512_32x32"] = {
-            "what": ("median wall time (s) of scalesim(...) construction + run_scale() for one GEMM "
-                     "M=N=K=512 on a 32x32 array, save_disk_space=True, verbose=False; "
-                     "excludes interpreter start-up and imports; inputs pre-written to a temp dir"),
+            "what": (
+                "median wall time (s) of scalesim(...) construction + run_scale() for one GEMM "
+                "M=N=K=512 on a 32x32 array, save_disk_space=True, verbose=False; "
+                "excludes interpreter start-up and imports; inputs pre-written to a temp dir"
+            ),
             **timing,
         }
     out["cases"] = records

@@ -18,6 +18,7 @@ from epoch_mlir.errors import EpochError
 SUBCOMMANDS: dict[str, str] = {
     "asm": "epoch_mlir.cli.asm:asm_command",
     "disasm": "epoch_mlir.cli.asm:disasm_command",
+    "opt": "epoch_mlir.cli.opt:opt_command",
     "run": "epoch_mlir.cli.run:run_command",
 }
 

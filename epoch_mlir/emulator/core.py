@@ -23,6 +23,7 @@ from epoch_mlir.emulator.stats import Counters, stats_json
 from epoch_mlir.emulator.timing import Region, Scoreboard
 from epoch_mlir.emulator.trace import Slice
 from epoch_mlir.errors import EmulatorFault, InputError
+from epoch_mlir.io import ArraySpec, check_arrays
 from epoch_mlir.isa.encoding import Instruction, decode
 from epoch_mlir.isa.fields import FIELDS, Kind, Mem
 from epoch_mlir.isa.program import LoopStructureError, Program, SymbolKind, check_loops
@@ -156,27 +157,15 @@ class Emulator:
                 program.data.view(np.float32)
             )
         arguments = program.args
-        expected = {f"arg{i}" for i in range(len(arguments))}
-        for key in inputs:
-            if key not in expected:
-                raise InputError(f"unexpected input '{key}' (the program takes {len(arguments)})")
+        check_arrays(
+            [
+                ArraySpec(f"arg{i}", symbol.shape, np.dtype(symbol.numpy_dtype))
+                for i, symbol in enumerate(arguments)
+            ],
+            inputs,
+        )
         for index, symbol in enumerate(arguments):
-            key = f"arg{index}"
-            if key not in inputs:
-                raise InputError(
-                    f"missing input '{key}' ({symbol.name}: "
-                    f"{'x'.join(map(str, symbol.shape))} {symbol.dtype})"
-                )
-            array = np.asarray(inputs[key])
-            if array.shape != symbol.shape:
-                raise InputError(
-                    f"input '{key}' has shape {list(array.shape)}, expected {list(symbol.shape)}"
-                )
-            if array.dtype != symbol.numpy_dtype:
-                raise InputError(
-                    f"input '{key}' has dtype {array.dtype}, "
-                    f"expected {np.dtype(symbol.numpy_dtype)}"
-                )
+            array = np.asarray(inputs[f"arg{index}"])
             flat = np.ascontiguousarray(array).reshape(-1).view(np.float32)
             state.dram[symbol.address : symbol.address + symbol.words] = flat
 
@@ -204,13 +193,13 @@ class Emulator:
         scoreboard = Scoreboard()
         free = dict.fromkeys(counters.busy, 0)
         busy = counters.busy
-        by_mnemonic = counters.by_mnemonic
+        executions = [0] * len(self.steps)
         slices: list[Slice] | None = [] if self.want_trace else None
         frontend = 0
         steps = self.steps
         regs = state.regs
         array = state.array
-        sram_banks = machine.sram_banks
+        sram_banks = tuple((bank.base, bank.end, bank.name) for bank in machine.sram_banks)
         dram_words = len(state.dram)
         progress = self.progress
         executed = 0
@@ -225,7 +214,7 @@ class Emulator:
                 env[name] = regs[reg] + offset
             state.next_pc = pc + 1
             executed += 1
-            by_mnemonic[step.mnemonic] = by_mnemonic.get(step.mnemonic, 0) + 1
+            executions[pc] += 1
             if progress is not None and executed % 256 == 0:
                 progress(executed)
 
@@ -282,7 +271,9 @@ class Emulator:
                 end = start + cost.cycles
                 free[timeline] = end
                 busy[timeline] += cost.cycles
-                scoreboard.record(reads, writes, end, min(frontend, *free.values()))
+                scoreboard.record(
+                    reads, writes, end, lambda barrier=frontend: min(barrier, *free.values())
+                )
                 counters.macs += cost.macs
                 counters.pe_cycles += cost.pe_cycles
                 counters.fp_adds += cost.fp_adds
@@ -293,6 +284,10 @@ class Emulator:
             state.pc = self._advance(state, state.next_pc)
 
         counters.instructions = executed
+        for step, count in zip(steps, executions, strict=True):
+            if count:
+                mnemonic = step.mnemonic
+                counters.by_mnemonic[mnemonic] = counters.by_mnemonic.get(mnemonic, 0) + count
         counters.cycles = max(frontend, *free.values())
         return RunResult(
             self._outputs(state), stats_json(counters, machine, self.ideal_memory), slices
@@ -318,16 +313,17 @@ class Emulator:
         return EmulatorFault(pc, format_instruction(self.instructions[pc]), cause)
 
 
-def _check_sram(region: Region, operand: str, banks: tuple) -> None:
-    for bank in banks:
-        if bank.base <= region.low < bank.end:
-            if region.high > bank.end:
+def _check_sram(region: Region, operand: str, banks: tuple[tuple[int, int, str], ...]) -> None:
+    low, high = region.low, region.high
+    for base, end, name in banks:
+        if base <= low < end:
+            if high > end:
                 raise Fault(
-                    f"operand {operand}: SRAM words [{region.low}, {region.high}) overflow "
-                    f"bank '{bank.name}' [{bank.base}, {bank.end})"
+                    f"operand {operand}: SRAM words [{low}, {high}) overflow "
+                    f"bank '{name}' [{base}, {end})"
                 )
             return
-    end = banks[-1].end
+    end = banks[-1][1]
     raise Fault(
         f"operand {operand}: SRAM words [{region.low}, {region.high}) outside the SRAM [0, {end})"
     )

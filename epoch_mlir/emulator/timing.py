@@ -11,6 +11,7 @@ explicit tokens; `sync` adds an explicit barrier on top.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 
 UNITS = ("dma", "array", "vector")
@@ -82,19 +83,21 @@ class Scoreboard:
             index -= 1
         return time
 
-    def record(self, reads: list[Region], writes: list[Region], end: int, horizon: int) -> None:
-        """Note an instruction finishing at `end`; forget entries no instruction can wait for.
+    def record(
+        self, reads: list[Region], writes: list[Region], end: int, horizon: Callable[[], int]
+    ) -> None:
+        """Note an instruction finishing at `end`; now and then forget entries nobody can wait for.
 
-        `horizon` is the earliest time any future instruction can start.
+        `horizon()` is the earliest time any future instruction can start.
         """
-        if end <= horizon:
-            return
-        for region, write_end, read_end in [(r, 0, end) for r in reads] + [
-            (w, end, 0) for w in writes
-        ]:
-            index = bisect.bisect_right(self._ends, end)
-            self._ends.insert(index, end)
-            self._entries.insert(index, (region, write_end, read_end))
-        if len(self._ends) > 4096:
-            cut = bisect.bisect_right(self._ends, horizon)
-            del self._ends[:cut], self._entries[:cut]
+        ends, entries = self._ends, self._entries
+        index = bisect.bisect_right(ends, end)
+        for region in reads:
+            ends.insert(index, end)
+            entries.insert(index, (region, 0, end))
+        for region in writes:
+            ends.insert(index, end)
+            entries.insert(index, (region, end, 0))
+        if len(ends) > 4096:
+            cut = bisect.bisect_right(ends, horizon())
+            del ends[:cut], entries[:cut]

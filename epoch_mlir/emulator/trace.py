@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from epoch_mlir.emulator.timing import TIMELINES
-from epoch_mlir.fileutil import atomic_output
+from epoch_mlir.io import atomic_write_text
 
 Slice = tuple[int, str, str, int, int]  # (pc, mnemonic, timeline, start, duration)
 
@@ -55,5 +55,4 @@ def trace_events(slices: list[Slice], program_name: str) -> dict[str, Any]:
 
 
 def write_trace(path: str | Path, slices: list[Slice], program_name: str) -> None:
-    with atomic_output(path, "w") as stream:
-        json.dump(trace_events(slices, program_name), stream)
+    atomic_write_text(path, json.dumps(trace_events(slices, program_name)))

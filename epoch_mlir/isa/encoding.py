@@ -145,6 +145,39 @@ _check_table(list(LAYOUTS.values()))
 _BY_OPCODE: dict[int, Layout] = {layout.match: layout for layout in LAYOUTS.values()}
 
 
+_F32_EXPONENT = 0x7F800000
+_F32_MANTISSA = 0x007FFFFF
+_F32_QUIET = 0x00400000
+_F64_EXPONENT = 0x7FF << 52
+_MANTISSA_SHIFT = 52 - 23  # fp32 mantissa bits sit at the top of fp64's
+
+
+def f32_from_bits(bits: int) -> float:
+    """The fp32 value of a bit pattern, NaN payload included.
+
+    `struct`'s "f" goes through a C float-to-double cast, which quiets a signalling NaN, so
+    decode followed by encode would change such a word. NaNs are therefore widened by hand:
+    the sign and payload move into the double unchanged, and `f32_bits` moves them back.
+    """
+    if bits & _F32_EXPONENT == _F32_EXPONENT and bits & _F32_MANTISSA:
+        double = (bits >> 31) << 63 | _F64_EXPONENT | (bits & _F32_MANTISSA) << _MANTISSA_SHIFT
+        return struct.unpack("<d", struct.pack("<Q", double))[0]
+    return struct.unpack("<f", struct.pack("<I", bits))[0]
+
+
+def f32_bits(value: float) -> int:
+    """The fp32 bit pattern of a number (the inverse of `f32_from_bits`).
+
+    Rounds to nearest; raises OverflowError for a finite value that rounds to infinity. A NaN
+    keeps its sign and the top 23 bits of its payload (a payload that would vanish is quieted).
+    """
+    if math.isnan(value):
+        double = struct.unpack("<Q", struct.pack("<d", value))[0]
+        payload = (double >> _MANTISSA_SHIFT) & _F32_MANTISSA or _F32_QUIET
+        return (double >> 63) << 31 | _F32_EXPONENT | payload
+    return struct.unpack("<I", struct.pack("<f", value))[0]
+
+
 def field_bits(field: Field, value: Value) -> int:
     """The raw bits of one field value; raises ValueError naming the problem if it does not fit."""
     if field.kind is Kind.MEM:
@@ -159,7 +192,10 @@ def field_bits(field: Field, value: Value) -> int:
     if field.kind is Kind.F32:
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise ValueError(f"{field.name} needs a number, got {value!r}")
-        return struct.unpack("<I", struct.pack("<f", value))[0]
+        try:
+            return f32_bits(value)
+        except OverflowError:
+            raise ValueError(f"{field.name} = {value} does not fit fp32") from None
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValueError(f"{field.name} needs an integer, got {value!r}")
     if not field.fits(value):
@@ -175,7 +211,7 @@ def field_value(field: Field, bits: int) -> Value:
             offset -= 1 << MEM_OFFSET_BITS
         return Mem(bits & (NUM_REGS - 1), offset)
     if field.kind is Kind.F32:
-        return struct.unpack("<f", struct.pack("<I", bits))[0]
+        return f32_from_bits(bits)
     if field.kind is Kind.SINT and bits >= 1 << (field.width - 1):
         return bits - (1 << field.width)
     if field.kind is Kind.ENUM and bits >= len(field.keywords):
@@ -209,11 +245,22 @@ def decode(word: int) -> Instruction:
         raise DecodeError(f"unknown opcode {opcode:#04x}")
     if word & layout.mask != layout.match:
         raise DecodeError(f"{layout.row.mnemonic}: reserved bits are set")
-    values = {
-        field.name: field_value(field, (word >> lsb) & ((1 << field.width) - 1))
-        for field, lsb in layout.fields
-    }
+    values: dict[str, Value] = {}
+    for name, lsb, mask, field in _EXTRACTORS[opcode]:
+        bits = (word >> lsb) & mask
+        values[name] = bits if field is None else field_value(field, bits)
     return Instruction(layout.row, values)
+
+
+# Per opcode: (name, lsb, mask, field-or-None); None marks fields whose value is their bits.
+_PLAIN_KINDS = (Kind.UINT, Kind.REG, Kind.FLAG, Kind.MASK)
+_EXTRACTORS: dict[int, list[tuple[str, int, int, Field | None]]] = {
+    opcode: [
+        (f.name, lsb, (1 << f.width) - 1, None if f.kind in _PLAIN_KINDS else f)
+        for f, lsb in layout.fields
+    ]
+    for opcode, layout in _BY_OPCODE.items()
+}
 
 
 def to_bytes(word: int) -> bytes:

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from epoch_mlir.errors import ProgramFormatError
-from epoch_mlir.fileutil import write_bytes_atomic
+from epoch_mlir.io import atomic_write_bytes
 from epoch_mlir.isa.encoding import (
     WORD_BYTES,
     DecodeError,
@@ -45,6 +45,7 @@ _HEADER = struct.Struct("<4sHHIIIIII")
 _SYMBOL = struct.Struct("<BBBBHHI")
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.$]*\Z")
 ADDRESS_LIMIT = 1 << 32
+_NAME_LIMIT = (1 << 16) - 1  # the name length is a u16
 
 
 class SymbolKind(enum.IntEnum):
@@ -138,7 +139,7 @@ class Program:
         return header[:-4] + struct.pack("<I", checksum) + code + data + table
 
     def save(self, path: str | Path) -> None:
-        write_bytes_atomic(Path(path), self.to_bytes())
+        atomic_write_bytes(path, self.to_bytes())
 
 
 def _pack_symbol(symbol: Symbol) -> bytes:
@@ -161,6 +162,8 @@ def check_symbols(symbols: Iterable[Symbol], data_base: int, data_words: int) ->
     for symbol in symbols:
         if not _NAME_RE.match(symbol.name):
             raise ValueError(f"symbol name {symbol.name!r} is not an identifier")
+        if len(symbol.name.encode()) > _NAME_LIMIT:
+            raise ValueError(f"symbol name {symbol.name[:20]!r}... is over {_NAME_LIMIT} bytes")
         if symbol.name in names:
             raise ValueError(f"symbol {symbol.name!r} is defined twice")
         names.add(symbol.name)
@@ -168,7 +171,8 @@ def check_symbols(symbols: Iterable[Symbol], data_base: int, data_words: int) ->
             raise ValueError(f"symbol {symbol.name!r} has unknown dtype {symbol.dtype!r}")
         if any(dim <= 0 for dim in symbol.shape) or len(symbol.shape) > 8:
             raise ValueError(f"symbol {symbol.name!r} has invalid shape {list(symbol.shape)}")
-        if symbol.address < 0 or symbol.end > ADDRESS_LIMIT:
+        # The header stores the DRAM extent (the highest end) as a u32, so an end is < 2**32.
+        if symbol.address < 0 or symbol.end >= ADDRESS_LIMIT:
             raise ValueError(f"symbol {symbol.name!r} lies outside the 32-bit address space")
         inside_data = data_base <= symbol.address and symbol.end <= data_base + data_words
         if symbol.kind is SymbolKind.CONST and not inside_data:

@@ -301,8 +301,14 @@ def _build(data: Mapping[str, Any], where: str) -> Machine:
     )
 
 
-def load_machine(spec: str | Path | None = None) -> Machine:
-    """Load a preset by name or a TOML file by path; `None` gives the default preset."""
+def load_machine(
+    spec: str | Path | None = None, overrides: Mapping[str, Any] | None = None
+) -> Machine:
+    """Load a preset by name or a TOML file by path; `None` gives the default preset.
+
+    `overrides` (nested like the TOML file, e.g. {"rows": 8, "dram": {"latency_cycles": 0}})
+    are laid over the loaded description and checked like a file's keys.
+    """
     if spec is None:
         spec = DEFAULT_PRESET
     text = str(spec)
@@ -319,4 +325,8 @@ def load_machine(spec: str | Path | None = None) -> Machine:
         if not path.is_file():
             raise MachineError("machine file not found", text)
         where = text
-    return _build(_resolve(_read_toml(path, where), where, ()), where)
+    data = _resolve(_read_toml(path, where), where, ())
+    if overrides:
+        _validate(overrides, _SCHEMA, "", "overrides")
+        data = _merge(data, overrides)
+    return _build(data, where)

@@ -1,0 +1,159 @@
+"""`epoch run`: run a program (a binary, or assembly assembled on the fly) on the emulator.
+
+Prints a short human summary (cycles, utilization, energy) on stdout; `--stats`, `--trace` and
+`-o` write the SPEC's JSON and npz files atomically, after the run succeeded.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+
+from epoch_mlir.errors import EpochError, InputError
+from epoch_mlir.io import atomic_write_text, load_inputs, save_outputs
+from epoch_mlir.isa.program import Program
+
+PROGRESS_THRESHOLD = 20_000  # executed instructions above which a terminal gets a progress bar
+
+
+def _load_program(path: Path) -> Program:
+    from epoch_mlir.isa.program import read_program
+
+    if path.suffix == ".s":
+        from epoch_mlir.isa.asm import assemble
+
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise EpochError(f"cannot read assembly: {error}", str(path)) from None
+        return assemble(text, str(path))
+    return read_program(path)
+
+
+def _summary(stats: Mapping[str, Any]) -> str:
+    hw = stats["hw"]
+    busy = stats["unit_busy_cycles"]
+    energy = stats["energy_pj"]
+    lines = [
+        f"{hw['name']} ({hw['rows']}x{hw['cols']} {hw['pe']}): {stats['cycles']:,} cycles "
+        f"({stats['latency_us']:.3f} us at {hw['clock_ghz']:g} GHz), "
+        f"{stats['instructions']:,} instructions"
+        + (" [ideal memory]" if stats["ideal_memory"] else ""),
+        f"PE utilization {stats['pe_utilization']:.4f} (MACs per PE-cycle; occupancy "
+        f"{stats['pe_occupancy']:.1%}), {stats['macs']:,} MACs",
+        f"energy {energy / 1e6:.4f} uJ ("
+        + ", ".join(
+            f"{k} {v / max(energy, 1e-30):.0%}" for k, v in stats["energy_breakdown_pj"].items()
+        )
+        + ")",
+        f"DRAM {stats['dram_read_bytes'] / 2**20:.2f} MiB read, "
+        f"{stats['dram_write_bytes'] / 2**20:.2f} MiB written; busy cycles: "
+        + ", ".join(f"{unit} {cycles:,}" for unit, cycles in busy.items()),
+    ]
+    return "\n".join(lines)
+
+
+def check_against(outputs: Mapping[str, np.ndarray], expected: Mapping[str, np.ndarray]) -> str:
+    """Compare with SPEC.md's tolerance (rtol 1e-4, atol 1e-5 scaled by the magnitude)."""
+    if set(outputs) != set(expected):
+        raise InputError(f"expected outputs {sorted(expected)} but the run gave {sorted(outputs)}")
+    worst = 0.0
+    for key in sorted(expected):
+        got, want = np.asarray(outputs[key]), np.asarray(expected[key])
+        if got.shape != want.shape:
+            raise InputError(
+                f"output '{key}' has shape {list(got.shape)}, expected {list(want.shape)}"
+            )
+        scale = max(float(np.max(np.abs(want), initial=0.0)), 1.0)
+        error = np.abs(got.astype(np.complex128) - want.astype(np.complex128))
+        limit = 1e-4 * np.abs(want) + 1e-5 * scale
+        if np.any(error > limit):
+            index = np.unravel_index(int(np.argmax(error - limit)), want.shape)
+            raise EpochError(
+                f"output '{key}' differs from the expected values at {list(index)}: "
+                f"{got[index]} vs {want[index]}"
+            )
+        worst = max(worst, float(np.max(error / (np.abs(want) + scale), initial=0.0)))
+    return f"outputs match the expected values (max scaled error {worst:.2e})"
+
+
+@click.command("run")
+@click.argument("program", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--hw", default=None, help="Machine preset name or TOML file (default: epochcore).")
+@click.option(
+    "--inputs",
+    "inputs_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="npz with arg0, arg1, ... for the entry's arguments.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the results (res0, res1, ...) to this npz.",
+)
+@click.option(
+    "--stats",
+    "stats_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the statistics JSON here.",
+)
+@click.option(
+    "--trace",
+    "trace_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a Chrome trace-event JSON (Perfetto) here.",
+)
+@click.option("--ideal-memory", is_flag=True, help="DRAM transfers are free: cycles count compute.")
+@click.option(
+    "--expect",
+    "expect_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="npz of expected results: fail unless the outputs match (SPEC tolerance).",
+)
+def run_command(
+    program: Path,
+    hw: str | None,
+    inputs_path: Path | None,
+    output: Path | None,
+    stats_path: Path | None,
+    trace_path: Path | None,
+    ideal_memory: bool,
+    expect_path: Path | None,
+) -> None:
+    """Run PROGRAM (a program file, or a .s assembled on the fly) on the emulator."""
+    from epoch_mlir.emulator.core import Emulator, dynamic_instruction_count
+    from epoch_mlir.emulator.trace import write_trace
+    from epoch_mlir.machine import load_machine
+
+    machine = load_machine(hw)
+    loaded = _load_program(program)
+    inputs = load_inputs(inputs_path) if inputs_path else {}
+    expected = load_inputs(expect_path) if expect_path else None
+    if loaded.args and inputs_path is None:
+        raise InputError(f"the program takes {len(loaded.args)} argument(s): give --inputs IN.npz")
+    emulator = Emulator(loaded, machine, ideal_memory=ideal_memory, trace=trace_path is not None)
+    total = dynamic_instruction_count(emulator.instructions)
+    if sys.stderr.isatty() and total > PROGRESS_THRESHOLD:
+        from tqdm import tqdm
+
+        with tqdm(total=total, unit="instr", file=sys.stderr, leave=False) as bar:
+            emulator.progress = lambda executed: bar.update(executed - bar.n)
+            result = emulator.run(inputs)
+    else:
+        result = emulator.run(inputs)
+    click.echo(_summary(result.stats))
+    if expected is not None:
+        click.echo(check_against(result.outputs, expected))
+    if output is not None:
+        save_outputs(output, result.outputs)
+    if stats_path is not None:
+        atomic_write_text(stats_path, json.dumps(result.stats, indent=2) + "\n")
+    if trace_path is not None and result.trace is not None:
+        write_trace(trace_path, result.trace, program.name)

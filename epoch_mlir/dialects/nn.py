@@ -1,0 +1,388 @@
+"""The `nn` dialect: the conventional layers around SSMs, as SPEC.md defines them.
+
+All tensors are f32, static-shaped and time-major (L = steps, H = channels). Elementwise ops
+accept any rank and write their one shared type once: `nn.add %a, %b : tensor<8x16xf32>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from xdsl.dialects.builtin import Float32Type, FloatAttr, StringAttr, TensorType, f32
+from xdsl.ir import Attribute, Dialect, Operation, SSAValue
+from xdsl.irdl import (
+    AttrSizedOperandSegments,
+    IRDLOperation,
+    irdl_op_definition,
+    operand_def,
+    opt_operand_def,
+    prop_def,
+    result_def,
+    traits_def,
+)
+from xdsl.traits import Pure
+from xdsl.utils.exceptions import VerifyException
+
+from epoch_mlir.dialects.format_directives import BareWord, SameTypeForAll
+from epoch_mlir.dialects.shape_checks import (
+    expect_one_of,
+    expect_result_type,
+    expect_same_shape,
+    expect_same_size,
+    tensor_shape,
+)
+
+GELU_APPROXIMATIONS = ("none", "tanh")
+DEFAULT_LAYER_NORM_EPS = 1e-5
+
+
+def _tensor_type(value: SSAValue | Operation) -> TensorType:
+    value_type = SSAValue.get(value).type
+    assert isinstance(value_type, TensorType), f"expected a tensor, got {value_type}"
+    return value_type
+
+
+class _SameTypeUnaryOp(IRDLOperation):
+    """Shared shape of the one-input ops whose result has exactly the type of x."""
+
+    x = operand_def(TensorType)
+    y = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    custom_directives = (SameTypeForAll,)
+    assembly_format = "$x attr-dict `:` custom<SameTypeForAll>(type(operands), type(results))"
+
+    def __init__(
+        self, x: SSAValue | Operation, properties: Mapping[str, Attribute] | None = None
+    ) -> None:
+        super().__init__(
+            operands=[x], result_types=[_tensor_type(x)], properties=dict(properties or {})
+        )
+
+    def verify_(self) -> None:
+        tensor_shape("x", self.x, dims=None)
+        expect_result_type("y", self.y, self.x.type, "the type of x")
+
+
+class _BinaryElementwiseOp(IRDLOperation):
+    """Shared shape of the two-input elementwise ops: a, b and y have one type."""
+
+    a = operand_def(TensorType)
+    b = operand_def(TensorType)
+    y = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    custom_directives = (SameTypeForAll,)
+    assembly_format = (
+        "$a `,` $b attr-dict `:` custom<SameTypeForAll>(type(operands), type(results))"
+    )
+
+    def __init__(self, a: SSAValue | Operation, b: SSAValue | Operation) -> None:
+        super().__init__(operands=[a, b], result_types=[_tensor_type(a)])
+
+    def verify_(self) -> None:
+        a_shape = tensor_shape("a", self.a, dims=None)
+        b_shape = tensor_shape("b", self.b, dims=None)
+        expect_same_shape("a", a_shape, "b", b_shape)
+        expect_result_type("y", self.y, self.a.type, "the type of a")
+
+
+@irdl_op_definition
+class LinearOp(IRDLOperation):
+    """A fully connected layer with PyTorch's weight layout (W is N x K).
+
+    y[l, n] = sum_k x[l, k] * W[n, k] (+ b[n])
+    """
+
+    name = "nn.linear"
+
+    x = operand_def(TensorType)
+    W = operand_def(TensorType)
+    b = opt_operand_def(TensorType)
+    y = result_def(TensorType)
+
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$x `,` $W (`,` $b^)? attr-dict `:` "
+        "`(` type($x) `,` type($W) (`,` type($b)^)? `)` `->` type($y)"
+    )
+
+    def __init__(
+        self,
+        x: SSAValue | Operation,
+        W: SSAValue | Operation,
+        b: SSAValue | Operation | None = None,
+    ) -> None:
+        steps = _tensor_type(x).get_shape()[0]
+        outputs = _tensor_type(W).get_shape()[0]
+        super().__init__(operands=[x, W, b], result_types=[TensorType(f32, [steps, outputs])])
+
+    def verify_(self) -> None:
+        steps, features = tensor_shape("x", self.x, dims="L x K")
+        outputs, w_features = tensor_shape("W", self.W, dims="N x K")
+        expect_same_size("x", features, "W", w_features, "features")
+        if self.b is not None:
+            (b_outputs,) = tensor_shape("b", self.b, dims="N")
+            expect_same_size("W", outputs, "b", b_outputs, "outputs")
+        expect_result_type("y", self.y, TensorType(f32, [steps, outputs]), "L x N from x and W")
+
+
+@irdl_op_definition
+class GeluOp(_SameTypeUnaryOp):
+    """The Gaussian error linear unit, exact (erf) or with the tanh approximation.
+
+    none: y = 0.5 * x * (1 + erf(x / sqrt(2)))
+    tanh: y = 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))
+    """
+
+    name = "nn.gelu"
+
+    approximate = prop_def(StringAttr, StringAttr("none"))
+
+    custom_directives = (BareWord, SameTypeForAll)
+    assembly_format = (
+        "$x (`approximate` custom<BareWord>($approximate)^)? attr-dict "
+        "`:` custom<SameTypeForAll>(type(operands), type(results))"
+    )
+
+    def __init__(self, x: SSAValue | Operation, approximate: str = "none") -> None:
+        super().__init__(x, properties={"approximate": StringAttr(approximate)})
+
+    def verify_(self) -> None:
+        expect_one_of("approximate", self.approximate.data, GELU_APPROXIMATIONS)
+        super().verify_()
+
+
+@irdl_op_definition
+class SiluOp(_SameTypeUnaryOp):
+    """The sigmoid linear unit (swish).
+
+    y = x * sigmoid(x)
+    """
+
+    name = "nn.silu"
+
+
+@irdl_op_definition
+class SigmoidOp(_SameTypeUnaryOp):
+    """The logistic function.
+
+    y = 1 / (1 + exp(-x))
+    """
+
+    name = "nn.sigmoid"
+
+
+@irdl_op_definition
+class SoftplusOp(_SameTypeUnaryOp):
+    """A smooth relu, used on Mamba's step sizes.
+
+    y = log(1 + exp(x))
+    """
+
+    name = "nn.softplus"
+
+
+@irdl_op_definition
+class ReluOp(_SameTypeUnaryOp):
+    """The rectified linear unit.
+
+    y = max(x, 0)
+    """
+
+    name = "nn.relu"
+
+
+@irdl_op_definition
+class AddOp(_BinaryElementwiseOp):
+    """Elementwise sum of two tensors of one shape (residual connections).
+
+    y = a + b
+    """
+
+    name = "nn.add"
+
+
+@irdl_op_definition
+class MulOp(_BinaryElementwiseOp):
+    """Elementwise product of two tensors of one shape (gating).
+
+    y = a * b
+    """
+
+    name = "nn.mul"
+
+
+@irdl_op_definition
+class LayerNormOp(IRDLOperation):
+    """Layer normalization over the channels of each step, with PyTorch's biased variance.
+
+    for l: mu = mean(x[l, :]); var = mean((x[l, :] - mu)^2)
+           y[l, h] = (x[l, h] - mu) / sqrt(var + eps) * gamma[h] + beta[h]
+    """
+
+    name = "nn.layer_norm"
+
+    x = operand_def(TensorType)
+    gamma = operand_def(TensorType)
+    beta = operand_def(TensorType)
+    y = result_def(TensorType)
+    eps = prop_def(FloatAttr[Float32Type], FloatAttr(DEFAULT_LAYER_NORM_EPS, f32))
+
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$x `,` $gamma `,` $beta (`eps` $eps^)? attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self,
+        x: SSAValue | Operation,
+        gamma: SSAValue | Operation,
+        beta: SSAValue | Operation,
+        eps: float = DEFAULT_LAYER_NORM_EPS,
+    ) -> None:
+        super().__init__(
+            operands=[x, gamma, beta],
+            result_types=[_tensor_type(x)],
+            properties={"eps": FloatAttr(eps, f32)},
+        )
+
+    def verify_(self) -> None:
+        eps = self.eps.value.data
+        if not eps >= 0:  # also refuses NaN
+            raise VerifyException(f"eps must be non-negative, got {eps}")
+        _, channels = tensor_shape("x", self.x, dims="L x H")
+        for name, value in (("gamma", self.gamma), ("beta", self.beta)):
+            (value_channels,) = tensor_shape(name, value, dims="H")
+            expect_same_size("x", channels, name, value_channels, "channels")
+        expect_result_type("y", self.y, self.x.type, "the type of x")
+
+
+@irdl_op_definition
+class GluOp(IRDLOperation):
+    """The gated linear unit: the first half of the channels gated by the second half.
+
+    y[l, h] = x[l, h] * sigmoid(x[l, H + h])        # x is L x 2H, y is L x H
+    """
+
+    name = "nn.glu"
+
+    x = operand_def(TensorType)
+    y = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    assembly_format = "$x attr-dict `:` type($x) `->` type($y)"
+
+    def __init__(self, x: SSAValue | Operation) -> None:
+        steps, double_channels = _tensor_type(x).get_shape()
+        super().__init__(
+            operands=[x], result_types=[TensorType(f32, [steps, double_channels // 2])]
+        )
+
+    def verify_(self) -> None:
+        steps, double_channels = tensor_shape("x", self.x, dims="L x 2H")
+        if double_channels % 2:
+            raise VerifyException(
+                f"x has {double_channels} channels but glu needs an even number (2H)"
+            )
+        expected = TensorType(f32, [steps, double_channels // 2])
+        expect_result_type("y", self.y, expected, "L x H, half the channels of x")
+
+
+@irdl_op_definition
+class MeanOp(IRDLOperation):
+    """Average pooling over the whole sequence (the decoder of classification models).
+
+    y[0, h] = sum_l x[l, h] / L
+    """
+
+    name = "nn.mean"
+
+    x = operand_def(TensorType)
+    y = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    assembly_format = "$x attr-dict `:` type($x) `->` type($y)"
+
+    def __init__(self, x: SSAValue | Operation) -> None:
+        channels = _tensor_type(x).get_shape()[1]
+        super().__init__(operands=[x], result_types=[TensorType(f32, [1, channels])])
+
+    def verify_(self) -> None:
+        _, channels = tensor_shape("x", self.x, dims="L x H")
+        expect_result_type("y", self.y, TensorType(f32, [1, channels]), "1 x H")
+
+
+@irdl_op_definition
+class CausalConv1dOp(IRDLOperation):
+    """A depthwise convolution along the sequence that only looks backwards (Mamba's conv).
+
+    y[k, h] = sum_j w[h, j] * x[k - K + 1 + j, h]  (x is 0 before step 0)  (+ b[h])
+    """
+
+    name = "nn.causal_conv1d"
+
+    x = operand_def(TensorType)
+    w = operand_def(TensorType)
+    b = opt_operand_def(TensorType)
+    y = result_def(TensorType)
+
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$x `,` $w (`,` $b^)? attr-dict `:` "
+        "`(` type($x) `,` type($w) (`,` type($b)^)? `)` `->` type($y)"
+    )
+
+    def __init__(
+        self,
+        x: SSAValue | Operation,
+        w: SSAValue | Operation,
+        b: SSAValue | Operation | None = None,
+    ) -> None:
+        super().__init__(operands=[x, w, b], result_types=[_tensor_type(x)])
+
+    def verify_(self) -> None:
+        _, channels = tensor_shape("x", self.x, dims="L x H")
+        w_channels, _ = tensor_shape("w", self.w, dims="H x K")
+        expect_same_size("x", channels, "w", w_channels, "channels")
+        if self.b is not None:
+            (b_channels,) = tensor_shape("b", self.b, dims="H")
+            expect_same_size("x", channels, "b", b_channels, "channels")
+        expect_result_type("y", self.y, self.x.type, "the type of x")
+
+
+@irdl_op_definition
+class ReverseOp(_SameTypeUnaryOp):
+    """The sequence in reverse order (the backward half of bidirectional layers).
+
+    y[l, h] = x[L - 1 - l, h]
+    """
+
+    name = "nn.reverse"
+
+    def verify_(self) -> None:
+        tensor_shape("x", self.x, dims="L x H")
+        expect_result_type("y", self.y, self.x.type, "the type of x")
+
+
+NN = Dialect(
+    "nn",
+    [
+        LinearOp,
+        GeluOp,
+        SiluOp,
+        SigmoidOp,
+        SoftplusOp,
+        ReluOp,
+        AddOp,
+        MulOp,
+        LayerNormOp,
+        GluOp,
+        MeanOp,
+        CausalConv1dOp,
+        ReverseOp,
+    ],
+    [],
+)

@@ -1,0 +1,121 @@
+"""Reading the user's `.npz` inputs and writing our outputs without ever leaving half a file.
+
+SPEC.md: inputs are keyed `arg0, arg1, ...`, outputs `res0, res1, ...`, arrays are float32 or
+complex64, and nothing the user gave is overwritten on failure. Every write therefore goes to
+a temporary file in the destination's directory and is renamed over the target only once
+complete (a rename within one file system is atomic).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from epoch_mlir.errors import InputError, OutputError
+
+
+@dataclass(frozen=True)
+class ArraySpec:
+    """What one named array must look like: the shape and dtype of an entry argument."""
+
+    key: str
+    shape: tuple[int, ...]
+    dtype: np.dtype
+
+    def describe(self) -> str:
+        return f"a {self.dtype.name} array of shape {self.shape}"
+
+
+def load_inputs(path: str | Path) -> dict[str, np.ndarray]:
+    """The arrays of the `.npz` file at `path`, by key; InputError if it cannot be read."""
+    try:
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise InputError("expected an .npz archive of named arrays", where=str(path))
+        with loaded as archive:
+            return {key: archive[key] for key in archive.files}
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise InputError(f"cannot read inputs: {reason}", where=str(path)) from None
+    except (ValueError, zipfile.BadZipFile, EOFError) as error:
+        raise InputError(f"not a valid .npz file: {error}", where=str(path)) from None
+
+
+def check_arrays(expected: Sequence[ArraySpec], arrays: Mapping[str, np.ndarray]) -> None:
+    """Refuse `arrays` unless it holds exactly the expected keys with their shapes and dtypes.
+
+    The message names the offending key, as SPEC.md asks.
+    """
+    expected_keys = [spec.key for spec in expected]
+    for spec in expected:
+        if spec.key not in arrays:
+            raise InputError(f"missing input '{spec.key}': expected {spec.describe()}")
+        array = np.asarray(arrays[spec.key])
+        if array.shape != spec.shape:
+            raise InputError(
+                f"input '{spec.key}' has shape {array.shape} but expected {spec.shape}"
+            )
+        if array.dtype != spec.dtype:
+            raise InputError(
+                f"input '{spec.key}' has dtype {array.dtype.name} but expected {spec.dtype.name}"
+            )
+    for key in arrays:
+        if key not in expected_keys:
+            accepted = ", ".join(expected_keys) if expected_keys else "none"
+            raise InputError(f"unexpected input '{key}' (expected keys: {accepted})")
+
+
+def save_outputs(path: str | Path, arrays: Mapping[str, np.ndarray]) -> None:
+    """Write `arrays` as an uncompressed `.npz` at exactly `path`, atomically."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **dict(arrays))
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write `text` (UTF-8) to `path`, atomically."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary sibling file; OutputError if impossible.
+
+    On failure the temporary file is removed and any previous file at `path` is untouched.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=directory, prefix=f".{target.name}.", suffix=".tmp"
+        )
+    except OSError as error:
+        raise OutputError(f"cannot write: {error.strerror or error}", where=str(path)) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        # mkstemp creates the file private (0600); give it the mode a plain open() would.
+        os.chmod(temporary, _mode_for(target))
+        os.replace(temporary, target)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(f"cannot write: {error.strerror or error}", where=str(path)) from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions of the file being replaced, else the default for a new file."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -1,0 +1,203 @@
+"""Reading IR text into a verified module, with mlir-opt style `file:line:col` diagnostics.
+
+xDSL reports a verifier failure as the whole module in generic form with no source position,
+and parsed ops carry no location. Users of MLIR tools expect one line naming the spot and the
+source line under it, so the parser here stamps every op with the position of its name and the
+verifier reports the first failing op by that position.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr, UnknownLoc
+from xdsl.ir import Operation
+from xdsl.parser import Parser
+from xdsl.utils.exceptions import DiagnosticException, ParseError
+from xdsl.utils.lexer import Span
+from xdsl.utils.mlir_lexer import MLIRTokenKind
+
+from epoch_mlir.errors import IRError, IRParseError, IRVerifyError
+from epoch_mlir.registry import get_all_dialects
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceText:
+    """IR text and where it came from, so diagnostics can quote it.
+
+    `first_line` is the file line of the text's first line: `--split-input-file` chunks start
+    deep into the file and their diagnostics must still name the file's own line numbers.
+    """
+
+    name: str
+    text: str
+    first_line: int = 1
+
+    def line(self, number: int) -> str | None:
+        """Line `number` of the file (1-based), if this text holds it."""
+        lines = self.text.split("\n")
+        index = number - self.first_line
+        return lines[index].rstrip("\r") if 0 <= index < len(lines) else None
+
+
+class _LocatingParser(Parser):
+    """A parser that gives every op without a `loc(...)` the position of its name.
+
+    The position is that of the op name (`ssm.scan` or `"ssm.scan"`), not of its results,
+    as in MLIR. Result lists are parsed first, so the name's span is the current token
+    right after them; a stack pairs each op with its name through nested regions.
+    """
+
+    def __init__(self, ctx: Context, source: SourceText) -> None:
+        super().__init__(ctx, source.text, source.name)
+        self._line_offset = source.first_line - 1
+        self._op_name_spans: list[Span[str]] = []
+
+    def _parse_op_result_list(self) -> list[tuple[Span, int]]:
+        results = super()._parse_op_result_list()
+        self._op_name_spans.append(self._current_token.span)
+        return results
+
+    def _get_op_by_name(self, name: str) -> type[Operation]:
+        """The op class, or a parse error pointing at the unknown name (xDSL points past it)."""
+        try:
+            return super()._get_op_by_name(name)
+        except ParseError as error:
+            self.raise_error(error.msg, self._op_name_spans[-1])
+
+    def parse_operation(self) -> Operation:
+        op = super().parse_operation()
+        name_span = self._op_name_spans.pop()
+        if isinstance(op.location, UnknownLoc):
+            location = name_span.get_location()
+            op.location = FileLineColLoc(
+                StringAttr(location.file),
+                IntAttr(location.line + self._line_offset),
+                IntAttr(location.col),
+            )
+        return op
+
+    def at_end(self) -> bool:
+        """Whether only whitespace and comments are left."""
+        return self._current_token.kind == MLIRTokenKind.EOF
+
+    def current_location(self) -> tuple[int, int]:
+        """File line and column of the token being looked at."""
+        location = self._current_token.span.get_location()
+        return location.line + self._line_offset, location.col
+
+
+def make_context(*, allow_unregistered: bool = False) -> Context:
+    """A context that knows every dialect of the registry, each loaded on first use."""
+    ctx = Context(allow_unregistered=allow_unregistered)
+    for name, factory in get_all_dialects().items():
+        ctx.register_dialect(name, factory)
+    return ctx
+
+
+def parse_module(ctx: Context, source: SourceText, *, implicit_module: bool = True) -> ModuleOp:
+    """Parse `source` into a module whose ops carry their source positions.
+
+    Raises IRParseError at the offending token.
+    """
+    parser = _LocatingParser(ctx, source)
+    try:
+        if implicit_module and parser.at_end():
+            # mlir-opt reads an empty file (or an empty split chunk) as an empty module.
+            module = ModuleOp([])
+        else:
+            module = parser.parse_module(implicit_module)
+    except ParseError as error:
+        span = dataclasses.replace(error.span, line_offset=source.first_line - 1)
+        location = span.get_location()
+        raise _located(IRParseError, error.msg, source, location.line, location.col) from None
+    except DiagnosticException as error:
+        # An attribute or type refused its parameters while being built (e.g. a bad shape).
+        line, column = parser.current_location()
+        raise _located(IRParseError, diagnostic_message(error), source, line, column) from None
+    if isinstance(module.location, UnknownLoc):
+        # An implicit module starts where its text does, so errors about it have a place.
+        module.location = FileLineColLoc(
+            StringAttr(source.name), IntAttr(source.first_line), IntAttr(1)
+        )
+    return module
+
+
+def verify_module(module: ModuleOp, source: SourceText | None = None) -> None:
+    """Verify `module`, reporting the first op that fails as IRVerifyError at its position.
+
+    Nested ops are checked before their parents, as xDSL and MLIR do, so the error names the
+    innermost culprit. `source` supplies the quoted line when the op came from it.
+    """
+    try:
+        module.verify()
+    except DiagnosticException as module_error:
+        for op in module.walk(region_first=True):
+            try:
+                op.verify(verify_nested_ops=False)
+            except DiagnosticException as error:
+                raise _op_error(op, diagnostic_message(error), source) from None
+        # Only block-level rules (e.g. a missing terminator) fail without an op failing.
+        raise _op_error(module, diagnostic_message(module_error), source) from None
+
+
+def load_module(path: str | Path, ctx: Context | None = None) -> ModuleOp:
+    """Read, parse and verify the IR file at `path` (for tools that run a module as given)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise IRError(f"cannot read IR: {_reason(error)}", where=str(path)) from None
+    source = SourceText(str(path), text)
+    module = parse_module(ctx or make_context(), source)
+    verify_module(module, source)
+    return module
+
+
+def format_diagnostic(error: IRError) -> str:
+    """mlir-opt's rendering: `file:line:col: error: message`, then the line and a caret."""
+    head = f"{error.where}: error: {error.message}" if error.where else f"error: {error.message}"
+    return f"{head}\n{error.snippet}" if error.snippet else head
+
+
+def op_error(op: Operation, message: str, source: SourceText | None = None) -> IRError:
+    """An IRError about `op` (for checks beyond the verifier, e.g. the entry point's types)."""
+    return _op_error(op, message, source, error_class=IRError)
+
+
+def _op_error(
+    op: Operation,
+    message: str,
+    source: SourceText | None,
+    error_class: type[IRError] = IRVerifyError,
+) -> IRError:
+    text = f"'{op.name}' op {message}"
+    location = op.location
+    if not isinstance(location, FileLineColLoc):
+        return error_class(text, where=source.name if source else None)
+    file, line, column = location.filename.data, location.line.data, location.column.data
+    if source is not None and file == source.name:
+        return _located(error_class, text, source, line, column)
+    return error_class(text, where=f"{file}:{line}:{column}")
+
+
+def _located(
+    error_class: type[IRError], message: str, source: SourceText, line: int, column: int
+) -> IRError:
+    snippet = None
+    if (text := source.line(line)) is not None:
+        # Keep tabs in the indent so the caret lands under the column on any terminal.
+        indent = "".join(c if c == "\t" else " " for c in text[: column - 1])
+        snippet = f"{text}\n{indent}^"
+    return error_class(message, where=f"{source.name}:{line}:{column}", snippet=snippet)
+
+
+def diagnostic_message(error: BaseException) -> str:
+    """An xDSL exception's own message, on one line and without the module dump it carries."""
+    message = str(error.args[0]) if error.args else type(error).__name__
+    return " ".join(part.strip() for part in message.splitlines() if part.strip())
+
+
+def _reason(error: BaseException) -> str:
+    return error.strerror if isinstance(error, OSError) and error.strerror else str(error)

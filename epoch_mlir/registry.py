@@ -1,0 +1,84 @@
+"""The one list of what the tools know: dialects, passes and output targets by name.
+
+Every entry is a zero-argument factory so nothing is imported until a tool needs it: `epoch
+opt` on a file of `nn` ops never imports the ISA. Adding a dialect, pass or target means adding
+one line here; the tools and the convention tests read these mappings and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xdsl.ir import Dialect
+from xdsl.passes import ModulePass
+from xdsl.utils.target import Target
+
+# The upstream dialects a user of our tools needs: module/function structure, scalar and
+# constant arithmetic, tensor plumbing, structured loops, and `test.op` to conjure values.
+_UPSTREAM_DIALECTS = ("builtin", "func", "arith", "tensor", "scf", "test")
+
+# The upstream passes that make sense at every level of our pipeline.
+_UPSTREAM_PASSES = ("canonicalize", "cse", "dce")
+
+
+def _ssm_dialect() -> Dialect:
+    from epoch_mlir.dialects.ssm import SSM
+
+    return SSM
+
+
+def _nn_dialect() -> Dialect:
+    from epoch_mlir.dialects.nn import NN
+
+    return NN
+
+
+def get_all_dialects() -> dict[str, Callable[[], Dialect]]:
+    """Dialect name -> factory, ours first, then the upstream ones we allow in our files."""
+    from xdsl.dialects import get_all_dialects as get_upstream_dialects
+
+    upstream = get_upstream_dialects()
+    return {
+        "ssm": _ssm_dialect,
+        "nn": _nn_dialect,
+        # Later: "systolic", "epoch".
+        **{name: upstream[name] for name in _UPSTREAM_DIALECTS},
+    }
+
+
+def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    """Our pass name -> factory of its `ModulePass` class.
+
+    Each pass lives in `epoch_mlir/passes/<name with - as _>.py`. Register it with a nested
+    factory that imports its module, so the pass costs nothing until a pipeline names it:
+
+        def ssm_discretize() -> type[ModulePass]:
+            from epoch_mlir.passes.ssm_discretize import SsmDiscretizePass
+            return SsmDiscretizePass
+
+        passes["ssm-discretize"] = ssm_discretize
+    """
+    passes: dict[str, Callable[[], type[ModulePass]]] = {}
+    return passes
+
+
+def get_upstream_passes() -> dict[str, Callable[[], type[ModulePass]]]:
+    """xDSL's own passes that our tools offer next to ours (canonicalize, cse, dce)."""
+    from xdsl.transforms import get_all_passes as get_xdsl_passes
+
+    upstream = get_xdsl_passes()
+    return {name: upstream[name] for name in _UPSTREAM_PASSES}
+
+
+def get_all_targets() -> dict[str, Callable[[], type[Target]]]:
+    """Output target name (`epoch opt -t NAME`) -> factory of its `Target` class."""
+    return {
+        "mlir": _mlir_target,
+        # Later: "epoch-asm".
+    }
+
+
+def _mlir_target() -> type[Target]:
+    from xdsl.targets.mlir import MLIRTarget
+
+    return MLIRTarget

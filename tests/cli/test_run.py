@@ -1,0 +1,158 @@
+"""`epoch run`: summary, stats/trace/output files, and one-line user errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+EXAMPLES = Path(__file__).parents[2] / "examples" / "asm"
+GEMM = EXAMPLES / "gemm_ws.s"
+GEMM_INPUTS = EXAMPLES / "gemm_ws.npz"
+SPEC_STATS_KEYS = {
+    "cycles": int,
+    "macs": int,
+    "pe_utilization": float,
+    "instructions": int,
+    "dram_read_bytes": int,
+    "dram_write_bytes": int,
+    "sram_read_bytes": int,
+    "sram_write_bytes": int,
+    "energy_pj": float,
+    "unit_busy_cycles": dict,
+    "hw": dict,
+}
+
+
+def epoch(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "epoch_mlir.cli.main", *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def assert_user_error(process: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert process.returncode == 1, process.stderr
+    assert "Traceback" not in process.stderr
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1, process.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_run_writes_stats_trace_and_outputs(tmp_path: Path) -> None:
+    stats, trace, out = tmp_path / "s.json", tmp_path / "t.json", tmp_path / "o.npz"
+    process = epoch(
+        "run",
+        GEMM,
+        "--inputs",
+        GEMM_INPUTS,
+        "--stats",
+        stats,
+        "--trace",
+        trace,
+        "-o",
+        out,
+        "--expect",
+        EXAMPLES / "gemm_ws.expected.npz",
+    )
+    assert process.returncode == 0, process.stderr
+    assert "cycles" in process.stdout and "utilization" in process.stdout
+    assert "energy" in process.stdout and "match" in process.stdout
+    data = json.loads(stats.read_text())
+    for key, kind in SPEC_STATS_KEYS.items():
+        assert isinstance(data[key], kind), key
+    assert set(data["unit_busy_cycles"]) >= {"array", "vector", "dma"}
+    assert {"name", "rows", "cols", "pe"} <= set(data["hw"])
+    assert data["pe_utilization"] == pytest.approx(
+        data["macs"] / (data["hw"]["rows"] * data["hw"]["cols"] * data["cycles"])
+    )
+    events = json.loads(trace.read_text())["traceEvents"]
+    slices = [e for e in events if e["ph"] == "X"]
+    assert len(slices) == data["instructions"] - 1  # every instruction but halt takes a unit
+    tracks = {e["args"]["name"] for e in events if e["name"] == "thread_name"}
+    assert {"dma", "array", "vector"} <= tracks
+    assert max(e["ts"] + e["dur"] for e in slices) == data["cycles"]
+    with np.load(out) as outputs, np.load(EXAMPLES / "gemm_ws.expected.npz") as expected:
+        np.testing.assert_allclose(outputs["res0"], expected["res0"], rtol=1e-4, atol=1e-3)
+
+
+def test_ideal_memory_removes_dma_time() -> None:
+    real = epoch("run", GEMM, "--inputs", GEMM_INPUTS)
+    ideal = epoch("run", GEMM, "--inputs", GEMM_INPUTS, "--ideal-memory")
+    cycles = [int(p.stdout.split(" cycles")[0].split()[-1].replace(",", "")) for p in (real, ideal)]
+    assert cycles[1] < cycles[0]
+    assert "ideal memory" in ideal.stdout
+
+
+def test_assembled_binary_runs_the_same(tmp_path: Path) -> None:
+    program = tmp_path / "gemm.epb"
+    assert epoch("asm", GEMM, "-o", program).returncode == 0
+    binary = epoch("run", program, "--inputs", GEMM_INPUTS)
+    source = epoch("run", GEMM, "--inputs", GEMM_INPUTS)
+    assert binary.returncode == 0 and binary.stdout == source.stdout
+
+
+def test_missing_inputs_is_a_user_error() -> None:
+    assert_user_error(epoch("run", GEMM), "--inputs")
+
+
+def test_wrong_input_shape_names_the_key(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, arg0=np.zeros((3, 3), np.float32), arg1=np.zeros((300, 200), np.float32))
+    assert_user_error(epoch("run", GEMM, "--inputs", bad), "arg0", "shape")
+
+
+def test_extra_input_names_the_key(tmp_path: Path) -> None:
+    with np.load(GEMM_INPUTS) as inputs:
+        arrays = dict(inputs)
+    bad = tmp_path / "extra.npz"
+    np.savez(bad, **arrays, arg7=np.zeros(1, np.float32))
+    assert_user_error(epoch("run", GEMM, "--inputs", bad), "arg7")
+
+
+def test_corrupt_program_is_a_user_error(tmp_path: Path) -> None:
+    program = tmp_path / "p.epb"
+    assert epoch("asm", GEMM, "-o", program).returncode == 0
+    data = bytearray(program.read_bytes())
+    data[100] ^= 0xFF
+    program.write_bytes(bytes(data))
+    assert_user_error(epoch("run", program, "--inputs", GEMM_INPUTS), str(program), "checksum")
+
+
+def test_unknown_hw_is_a_user_error() -> None:
+    assert_user_error(epoch("run", GEMM, "--inputs", GEMM_INPUTS, "--hw", "gpu"), "gpu")
+
+
+def test_fault_names_pc_and_instruction(tmp_path: Path) -> None:
+    source = tmp_path / "fault.s"
+    source.write_text(
+        ".sram buf @0 : 16\nvcopy buf, buf, 1, 16, 16, 16\n"
+        "vexp 100000000(r0), buf, 1, 16, 16, 16\nhalt\n"
+    )
+    assert_user_error(epoch("run", source), "pc 1", "vexp", "outside the SRAM")
+
+
+def test_failed_run_keeps_existing_outputs(tmp_path: Path) -> None:
+    out, stats = tmp_path / "o.npz", tmp_path / "s.json"
+    out.write_bytes(b"precious")
+    stats.write_text("precious")
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, arg0=np.zeros((1,), np.float32))
+    process = epoch("run", GEMM, "--inputs", bad, "-o", out, "--stats", stats)
+    assert process.returncode == 1
+    assert out.read_bytes() == b"precious" and stats.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.npz", "o.npz", "s.json"]
+
+
+def test_mismatch_with_expected_fails(tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong.npz"
+    with np.load(EXAMPLES / "gemm_ws.expected.npz") as expected:
+        np.savez(wrong, res0=expected["res0"] + 1)
+    assert_user_error(epoch("run", GEMM, "--inputs", GEMM_INPUTS, "--expect", wrong), "res0")

@@ -1,0 +1,308 @@
+// Every verifier rule of the nn ops, one case per chunk. The elementwise ops' custom syntax
+// cannot spell operands or results of different types, so those cases use the generic form.
+// RUN: epoch opt %s --split-input-file --verify-diagnostics | filecheck %s
+// Every chunk must fail: no module may be printed.
+// RUN: epoch opt %s --split-input-file --verify-diagnostics | filecheck %s --check-prefix=NOMODULE
+// NOMODULE-NOT: builtin.module
+
+func.func @linear_x_rank(%x: tensor<32xf32>, %W: tensor<16x32xf32>) {
+  // CHECK: invalid.mlir:[[# @LINE + 1]]:8: error: 'nn.linear' op x must be a 2-D tensor (L x K), got tensor<32xf32>
+  %y = nn.linear %x, %W : (tensor<32xf32>, tensor<16x32xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @linear_x_elements(%x: tensor<8x32xbf16>, %W: tensor<16x32xf32>) {
+  // CHECK: 'nn.linear' op x must have f32 elements, got bf16
+  %y = nn.linear %x, %W : (tensor<8x32xbf16>, tensor<16x32xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @linear_W_rank(%x: tensor<8x32xf32>, %W: tensor<32xf32>) {
+  // CHECK: 'nn.linear' op W must be a 2-D tensor (N x K), got tensor<32xf32>
+  %y = nn.linear %x, %W : (tensor<8x32xf32>, tensor<32xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @linear_features(%x: tensor<8x32xf32>, %W: tensor<16x31xf32>) {
+  // CHECK: 'nn.linear' op x has 32 features but W has 31
+  %y = nn.linear %x, %W : (tensor<8x32xf32>, tensor<16x31xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @linear_b_rank(%x: tensor<8x32xf32>, %W: tensor<16x32xf32>, %b: tensor<1x16xf32>) {
+  // CHECK: 'nn.linear' op b must be a 1-D tensor (N), got tensor<1x16xf32>
+  %y = nn.linear %x, %W, %b : (tensor<8x32xf32>, tensor<16x32xf32>, tensor<1x16xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @linear_b_outputs(%x: tensor<8x32xf32>, %W: tensor<16x32xf32>, %b: tensor<15xf32>) {
+  // CHECK: 'nn.linear' op W has 16 outputs but b has 15
+  %y = nn.linear %x, %W, %b : (tensor<8x32xf32>, tensor<16x32xf32>, tensor<15xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @linear_y_type(%x: tensor<8x32xf32>, %W: tensor<16x32xf32>) {
+  // CHECK: 'nn.linear' op y has type tensor<8x32xf32> but must be tensor<8x16xf32> (L x N from x and W)
+  %y = nn.linear %x, %W : (tensor<8x32xf32>, tensor<16x32xf32>) -> tensor<8x32xf32>
+  func.return
+}
+
+// -----
+
+func.func @gelu_unknown_approximation(%x: tensor<8x16xf32>) {
+  // CHECK: 'nn.gelu' op approximate must be one of "none", "tanh", got "fast"
+  %y = nn.gelu %x approximate fast : tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @gelu_y_type(%x: tensor<8x16xf32>) {
+  // CHECK: 'nn.gelu' op y has type tensor<8x17xf32> but must be tensor<8x16xf32> (the type of x)
+  %y = "nn.gelu"(%x) <{approximate = "tanh"}> : (tensor<8x16xf32>) -> tensor<8x17xf32>
+  func.return
+}
+
+// -----
+
+func.func @silu_elements(%x: tensor<8x16xi32>) {
+  // CHECK: 'nn.silu' op x must have f32 elements, got i32
+  %y = nn.silu %x : tensor<8x16xi32>
+  func.return
+}
+
+// -----
+
+func.func @sigmoid_y_type(%x: tensor<8x16xf32>) {
+  // CHECK: 'nn.sigmoid' op y has type tensor<16x8xf32> but must be tensor<8x16xf32> (the type of x)
+  %y = "nn.sigmoid"(%x) : (tensor<8x16xf32>) -> tensor<16x8xf32>
+  func.return
+}
+
+// -----
+
+func.func @softplus_dynamic(%x: tensor<?x16xf32>) {
+  // CHECK: 'nn.softplus' op x must have a static shape, got tensor<?x16xf32>
+  %y = nn.softplus %x : tensor<?x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @relu_empty(%x: tensor<8x0xf32>) {
+  // CHECK: 'nn.relu' op x must not have an empty dimension, got tensor<8x0xf32>
+  %y = nn.relu %x : tensor<8x0xf32>
+  func.return
+}
+
+// -----
+
+func.func @add_shapes(%a: tensor<8x16xf32>, %b: tensor<8x17xf32>) {
+  // CHECK: 'nn.add' op a has shape 8x16 but b has shape 8x17
+  %y = "nn.add"(%a, %b) : (tensor<8x16xf32>, tensor<8x17xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @add_elements(%a: tensor<8x16xf32>, %b: tensor<8x16xf16>) {
+  // CHECK: 'nn.add' op b must have f32 elements, got f16
+  %y = "nn.add"(%a, %b) : (tensor<8x16xf32>, tensor<8x16xf16>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @mul_y_type(%a: tensor<8x16xf32>) {
+  // CHECK: 'nn.mul' op y has type tensor<8xf32> but must be tensor<8x16xf32> (the type of a)
+  %y = "nn.mul"(%a, %a) : (tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<8xf32>
+  func.return
+}
+
+// -----
+
+func.func @mul_a_dynamic(%a: tensor<?xf32>) {
+  // CHECK: 'nn.mul' op a must have a static shape, got tensor<?xf32>
+  %y = nn.mul %a, %a : tensor<?xf32>
+  func.return
+}
+
+// -----
+
+func.func @layer_norm_negative_eps(%x: tensor<8x16xf32>, %g: tensor<16xf32>) {
+  // CHECK: 'nn.layer_norm' op eps must be non-negative, got -1.0
+  %y = nn.layer_norm %x, %g, %g eps -1.0 : (tensor<8x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @layer_norm_eps_type(%x: tensor<8x16xf32>, %g: tensor<16xf32>) {
+  // CHECK: 'nn.layer_norm' op f64 should be of base attribute f32
+  %y = "nn.layer_norm"(%x, %g, %g) <{eps = 1.0e-5 : f64}> : (tensor<8x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @layer_norm_x_rank(%x: tensor<8x16x2xf32>, %g: tensor<16xf32>) {
+  // CHECK: 'nn.layer_norm' op x must be a 2-D tensor (L x H), got tensor<8x16x2xf32>
+  %y = nn.layer_norm %x, %g, %g : (tensor<8x16x2xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<8x16x2xf32>
+  func.return
+}
+
+// -----
+
+func.func @layer_norm_gamma_rank(%x: tensor<8x16xf32>, %g: tensor<1x16xf32>, %b: tensor<16xf32>) {
+  // CHECK: 'nn.layer_norm' op gamma must be a 1-D tensor (H), got tensor<1x16xf32>
+  %y = nn.layer_norm %x, %g, %b : (tensor<8x16xf32>, tensor<1x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @layer_norm_gamma_channels(%x: tensor<8x16xf32>, %g: tensor<15xf32>, %b: tensor<16xf32>) {
+  // CHECK: 'nn.layer_norm' op x has 16 channels but gamma has 15
+  %y = nn.layer_norm %x, %g, %b : (tensor<8x16xf32>, tensor<15xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @layer_norm_beta_channels(%x: tensor<8x16xf32>, %g: tensor<16xf32>, %b: tensor<17xf32>) {
+  // CHECK: 'nn.layer_norm' op x has 16 channels but beta has 17
+  %y = nn.layer_norm %x, %g, %b : (tensor<8x16xf32>, tensor<16xf32>, tensor<17xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @layer_norm_y_type(%x: tensor<8x16xf32>, %g: tensor<16xf32>) {
+  // CHECK: 'nn.layer_norm' op y has type tensor<8x15xf32> but must be tensor<8x16xf32> (the type of x)
+  %y = nn.layer_norm %x, %g, %g : (tensor<8x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<8x15xf32>
+  func.return
+}
+
+// -----
+
+func.func @glu_rank(%x: tensor<16xf32>) {
+  // CHECK: 'nn.glu' op x must be a 2-D tensor (L x 2H), got tensor<16xf32>
+  %y = nn.glu %x : tensor<16xf32> -> tensor<8xf32>
+  func.return
+}
+
+// -----
+
+func.func @glu_odd_channels(%x: tensor<8x7xf32>) {
+  // CHECK: 'nn.glu' op x has 7 channels but glu needs an even number (2H)
+  %y = nn.glu %x : tensor<8x7xf32> -> tensor<8x3xf32>
+  func.return
+}
+
+// -----
+
+func.func @glu_y_type(%x: tensor<8x16xf32>) {
+  // CHECK: 'nn.glu' op y has type tensor<8x16xf32> but must be tensor<8x8xf32> (L x H, half the channels of x)
+  %y = nn.glu %x : tensor<8x16xf32> -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @mean_rank(%x: tensor<8xf32>) {
+  // CHECK: 'nn.mean' op x must be a 2-D tensor (L x H), got tensor<8xf32>
+  %y = nn.mean %x : tensor<8xf32> -> tensor<1xf32>
+  func.return
+}
+
+// -----
+
+func.func @mean_y_type(%x: tensor<8x16xf32>) {
+  // CHECK: 'nn.mean' op y has type tensor<16xf32> but must be tensor<1x16xf32> (1 x H)
+  %y = nn.mean %x : tensor<8x16xf32> -> tensor<16xf32>
+  func.return
+}
+
+// -----
+
+func.func @causal_conv1d_x_rank(%x: tensor<8xf32>, %w: tensor<16x4xf32>) {
+  // CHECK: 'nn.causal_conv1d' op x must be a 2-D tensor (L x H), got tensor<8xf32>
+  %y = nn.causal_conv1d %x, %w : (tensor<8xf32>, tensor<16x4xf32>) -> tensor<8xf32>
+  func.return
+}
+
+// -----
+
+func.func @causal_conv1d_w_rank(%x: tensor<8x16xf32>, %w: tensor<4xf32>) {
+  // CHECK: 'nn.causal_conv1d' op w must be a 2-D tensor (H x K), got tensor<4xf32>
+  %y = nn.causal_conv1d %x, %w : (tensor<8x16xf32>, tensor<4xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @causal_conv1d_w_channels(%x: tensor<8x16xf32>, %w: tensor<4x16xf32>) {
+  // CHECK: 'nn.causal_conv1d' op x has 16 channels but w has 4
+  %y = nn.causal_conv1d %x, %w : (tensor<8x16xf32>, tensor<4x16xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @causal_conv1d_b_rank(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>, %b: tensor<16x1xf32>) {
+  // CHECK: 'nn.causal_conv1d' op b must be a 1-D tensor (H), got tensor<16x1xf32>
+  %y = nn.causal_conv1d %x, %w, %b : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16x1xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @causal_conv1d_b_channels(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>, %b: tensor<15xf32>) {
+  // CHECK: 'nn.causal_conv1d' op x has 16 channels but b has 15
+  %y = nn.causal_conv1d %x, %w, %b : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<15xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @causal_conv1d_y_type(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>) {
+  // CHECK: 'nn.causal_conv1d' op y has type tensor<5x16xf32> but must be tensor<8x16xf32> (the type of x)
+  %y = nn.causal_conv1d %x, %w : (tensor<8x16xf32>, tensor<16x4xf32>) -> tensor<5x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @reverse_rank(%x: tensor<8xf32>) {
+  // CHECK: 'nn.reverse' op x must be a 2-D tensor (L x H), got tensor<8xf32>
+  %y = nn.reverse %x : tensor<8xf32>
+  func.return
+}
+
+// -----
+
+func.func @reverse_y_type(%x: tensor<8x16xf32>) {
+  // CHECK: 'nn.reverse' op y has type tensor<16x8xf32> but must be tensor<8x16xf32> (the type of x)
+  %y = "nn.reverse"(%x) : (tensor<8x16xf32>) -> tensor<16x8xf32>
+  func.return
+}
+
+// -----
+
+func.func @linear_no_segments(%x: tensor<8x32xf32>, %W: tensor<16x32xf32>) {
+  // CHECK: 'nn.linear' op Expected operandSegmentSizes property in nn.linear operation.
+  %y = "nn.linear"(%x, %W) : (tensor<8x32xf32>, tensor<16x32xf32>) -> tensor<8x16xf32>
+  func.return
+}
