@@ -117,6 +117,11 @@ def check_against(outputs: Mapping[str, np.ndarray], expected: Mapping[str, np.n
     type=click.Path(dir_okay=False, path_type=Path),
     help="npz of expected results: fail unless the outputs match (SPEC tolerance).",
 )
+@click.option(
+    "--reference",
+    is_flag=True,
+    help="FILE.mlir only: evaluate the ssm/nn module with the float64 reference interpreter.",
+)
 def run_command(
     program: Path,
     hw: str | None,
@@ -126,16 +131,32 @@ def run_command(
     trace_path: Path | None,
     ideal_memory: bool,
     expect_path: Path | None,
+    reference: bool,
 ) -> None:
-    """Run PROGRAM (a program file, or a .s assembled on the fly) on the emulator."""
+    """Run PROGRAM (a program file, or a .s assembled on the fly) on the emulator.
+
+    With --reference, PROGRAM is an .mlir module evaluated by the float64 reference interpreter.
+    """
+    inputs = load_inputs(inputs_path) if inputs_path else {}
+    expected = load_inputs(expect_path) if expect_path else None
+    if program.suffix == ".mlir":
+        if not reference:
+            raise EpochError(
+                "running an .mlir module on the emulator needs the compiler (`epoch compile`), "
+                "which is not built yet; --reference evaluates it with the reference interpreter",
+                str(program),
+            )
+        _run_reference(program, inputs, expected, output)
+        return
+    if reference:
+        raise EpochError("--reference evaluates .mlir modules only", str(program))
+
     from epoch_mlir.emulator.core import Emulator, dynamic_instruction_count
     from epoch_mlir.emulator.trace import write_trace
     from epoch_mlir.machine import load_machine
 
     machine = load_machine(hw)
     loaded = _load_program(program)
-    inputs = load_inputs(inputs_path) if inputs_path else {}
-    expected = load_inputs(expect_path) if expect_path else None
     if loaded.args and inputs_path is None:
         raise InputError(f"the program takes {len(loaded.args)} argument(s): give --inputs IN.npz")
     emulator = Emulator(loaded, machine, ideal_memory=ideal_memory, trace=trace_path is not None)
@@ -157,3 +178,21 @@ def run_command(
         atomic_write_text(stats_path, json.dumps(result.stats, indent=2) + "\n")
     if trace_path is not None and result.trace is not None:
         write_trace(trace_path, result.trace, program.name)
+
+
+def _run_reference(
+    path: Path,
+    inputs: Mapping[str, np.ndarray],
+    expected: Mapping[str, np.ndarray] | None,
+    output: Path | None,
+) -> None:
+    from epoch_mlir.interpreters.reference import run_reference
+    from epoch_mlir.ir_reader import load_module
+
+    outputs = run_reference(load_module(path), inputs)
+    shapes = ", ".join(f"{key} {'x'.join(map(str, value.shape))}" for key, value in outputs.items())
+    click.echo(f"reference interpreter (float64): {shapes}")
+    if expected is not None:
+        click.echo(check_against(outputs, expected))
+    if output is not None:
+        save_outputs(output, outputs)

@@ -156,3 +156,38 @@ def test_mismatch_with_expected_fails(tmp_path: Path) -> None:
     with np.load(EXAMPLES / "gemm_ws.expected.npz") as expected:
         np.savez(wrong, res0=expected["res0"] + 1)
     assert_user_error(epoch("run", GEMM, "--inputs", GEMM_INPUTS, "--expect", wrong), "res0")
+
+
+SCAN_MODULE = """
+func.func @main(%u: tensor<3x1xf32>, %a: tensor<1x1xf32>, %b: tensor<1x1xf32>,
+                %c: tensor<1x1xf32>, %d: tensor<1xf32>) -> tensor<3x1xf32> {
+  %y = ssm.scan %u, %a, %b, %c, %d : (tensor<3x1xf32>, tensor<1x1xf32>, tensor<1x1xf32>,
+                                      tensor<1x1xf32>, tensor<1xf32>) -> tensor<3x1xf32>
+  func.return %y : tensor<3x1xf32>
+}
+"""
+
+
+def test_reference_evaluates_an_mlir_module(tmp_path: Path) -> None:
+    module, inputs, out = tmp_path / "scan.mlir", tmp_path / "in.npz", tmp_path / "out.npz"
+    module.write_text(SCAN_MODULE)
+    one = np.ones((1, 1), np.float32)
+    np.savez(
+        inputs,
+        arg0=np.array([[1.0], [0.0], [0.0]], np.float32),
+        arg1=0.5 * one,
+        arg2=one,
+        arg3=2 * one,
+        arg4=np.array([3.0], np.float32),
+    )
+    process = epoch("run", module, "--reference", "--inputs", inputs, "-o", out)
+    assert process.returncode == 0, process.stderr
+    # s = 1, 0.5, 0.25; y = 2 s + 3 u
+    with np.load(out) as outputs:
+        np.testing.assert_allclose(outputs["res0"][:, 0], [5.0, 1.0, 0.5])
+
+
+def test_mlir_without_reference_says_what_is_missing(tmp_path: Path) -> None:
+    module = tmp_path / "scan.mlir"
+    module.write_text(SCAN_MODULE)
+    assert_user_error(epoch("run", module), "epoch compile", "--reference")

@@ -1,0 +1,49 @@
+"""Project conventions that a test can hold in place (style.md section 5)."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+from xdsl.passes import ModulePass
+
+import epoch_mlir.passes
+from epoch_mlir.emulator.plan import PLANS
+from epoch_mlir.emulator.semantics import load_all
+from epoch_mlir.isa.table import INSTRUCTIONS
+from epoch_mlir.registry import get_all_dialects, get_all_passes
+
+MNEMONICS = {row.mnemonic for row in INSTRUCTIONS}
+
+
+def test_every_instruction_has_semantics_and_a_plan() -> None:
+    assert set(load_all()) == MNEMONICS
+    assert set(PLANS) == MNEMONICS
+
+
+def test_semantics_functions_are_named_after_their_mnemonic() -> None:
+    for mnemonic, function in load_all().items():
+        assert function.__name__ == f"exec_{mnemonic}"
+
+
+def test_op_classes_are_named_documented_and_prefixed() -> None:
+    for name, factory in get_all_dialects().items():
+        if not name.startswith(("ssm", "nn", "systolic", "epoch")):
+            continue
+        dialect = factory()
+        for op in dialect.operations:
+            assert op.__name__.endswith("Op"), op
+            assert op.__doc__ and op.__doc__.strip(), op
+            assert op.name.startswith(f"{dialect.name}."), op
+
+
+def test_every_pass_module_is_registered_under_its_file_name() -> None:
+    registered = get_all_passes()
+    for module_info in pkgutil.iter_modules(epoch_mlir.passes.__path__):
+        module = importlib.import_module(f"epoch_mlir.passes.{module_info.name}")
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, ModulePass) and cls.__module__ == module.__name__:
+                assert cls.name == module_info.name.replace("_", "-"), cls
+                assert cls.name in registered, cls.name
+                assert cls.__name__.endswith("Pass"), cls
