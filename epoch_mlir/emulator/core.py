@@ -24,7 +24,7 @@ from epoch_mlir.emulator.timing import Region, Scoreboard
 from epoch_mlir.emulator.trace import Slice
 from epoch_mlir.errors import EmulatorFault, InputError
 from epoch_mlir.io import ArraySpec, check_arrays
-from epoch_mlir.isa.encoding import Instruction, decode
+from epoch_mlir.isa.encoding import DecodeError, Instruction, decode
 from epoch_mlir.isa.fields import FIELDS, Kind, Mem
 from epoch_mlir.isa.program import LoopStructureError, Program, SymbolKind, check_loops
 from epoch_mlir.machine import Machine
@@ -103,7 +103,12 @@ class Emulator:
         self.ideal_memory = ideal_memory
         self.want_trace = trace
         self.progress = progress
-        self.instructions = [decode(word) for word in program.words]
+        self.instructions = []
+        for pc, word in enumerate(program.words):
+            try:
+                self.instructions.append(decode(word))
+            except DecodeError as error:
+                raise EmulatorFault(pc, f"word {word:#066x}", str(error)) from None
         self.steps = [self._prepare(pc, ins) for pc, ins in enumerate(self.instructions)]
 
     # ------------------------------------------------------------------------------- decoding
@@ -247,6 +252,11 @@ class Emulator:
                     for touch in cost.touches:
                         if touch.rows <= 0 or touch.cols <= 0:
                             continue
+                        if not touch.read and touch.rows > 1 and abs(touch.stride) < touch.cols:
+                            raise Fault(
+                                f"operand {touch.field}: destination rows overlap (row stride "
+                                f"{touch.stride}, {touch.cols} words per row)"
+                            )
                         region = Region.of(
                             touch.space, env[touch.field], touch.rows, touch.cols, touch.stride
                         )
@@ -310,6 +320,8 @@ class Emulator:
     def _fault(self, pc: int, cause: str) -> EmulatorFault:
         from epoch_mlir.isa.disasm import format_instruction
 
+        if not 0 <= pc < len(self.instructions):
+            return EmulatorFault(pc, "end of program", cause)
         return EmulatorFault(pc, format_instruction(self.instructions[pc]), cause)
 
 

@@ -76,6 +76,8 @@ def exec_ldc(state: MachineState, env: Env) -> None:
     words = state.view("sram", env["src"], 1, 6 * plane + channels, 0)[0]
     complex_planes = words[: 6 * plane].view(np.complex64).reshape(3, channels, modes)
     array.slots[env["slot"]] = LimaCoefficients(*complex_planes, words[6 * plane :])
+    if array.lima_state_slot == env["slot"]:  # a new fold: the PEs' states belong to no one
+        array.lima_state, array.lima_state_slot = None, -1
 
 
 @semantics("mm")
@@ -116,6 +118,13 @@ def exec_lima(state: MachineState, env: Env) -> None:
     coefficients = array.slots[slot]
     if not isinstance(coefficients, LimaCoefficients):
         raise Fault(f"slot {slot} holds no LIMA coefficients (ldc first)")
+    if coefficients.modes > array.segment_rows or coefficients.channels > (
+        array.segments * array.cols
+    ):
+        raise Fault(
+            f"slot {slot} holds {coefficients.channels} channels x {coefficients.modes} modes, "
+            f"more than the configured {array.segments} segments of {array.segment_rows} rows"
+        )
     if env["reset"]:
         array.lima_state = np.zeros((coefficients.channels, coefficients.modes), np.complex64)
         array.lima_state_slot = slot

@@ -39,7 +39,8 @@ def _binary(mnemonic: str, function: Callable[[np.ndarray, np.ndarray], np.ndarr
     def execute(state: MachineState, env: Env) -> None:
         a = _operand(state, env, "a", "abc", dtype)
         b = _operand(state, env, "b", "bbc", dtype)
-        _destination(state, env, dtype)[...] = function(a, b)
+        with np.errstate(all="ignore"):  # IEEE results (inf, nan) are the machine's answer
+            _destination(state, env, dtype)[...] = function(a, b)
 
     execute.__name__ = f"exec_{mnemonic}"
     semantics(mnemonic)(execute)
@@ -49,7 +50,8 @@ def _unary(mnemonic: str, function: Callable[[np.ndarray], np.ndarray]) -> None:
     dtype = _dtype(mnemonic)
 
     def execute(state: MachineState, env: Env) -> None:
-        _destination(state, env, dtype)[...] = function(_operand(state, env, "a", None, dtype))
+        with np.errstate(all="ignore"):
+            _destination(state, env, dtype)[...] = function(_operand(state, env, "a", None, dtype))
 
     execute.__name__ = f"exec_{mnemonic}"
     semantics(mnemonic)(execute)
@@ -58,7 +60,8 @@ def _unary(mnemonic: str, function: Callable[[np.ndarray], np.ndarray]) -> None:
 def _immediate(mnemonic: str, function: Callable[[np.ndarray, np.float32], np.ndarray]) -> None:
     def execute(state: MachineState, env: Env) -> None:
         a = _operand(state, env, "a", None, np.float32)
-        _destination(state, env, np.float32)[...] = function(a, np.float32(env["fimm"]))
+        with np.errstate(all="ignore"):
+            _destination(state, env, np.float32)[...] = function(a, np.float32(env["fimm"]))
 
     execute.__name__ = f"exec_{mnemonic}"
     semantics(mnemonic)(execute)
