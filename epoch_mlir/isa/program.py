@@ -158,6 +158,8 @@ def _pack_symbol(symbol: Symbol) -> bytes:
 
 def check_symbols(symbols: Iterable[Symbol], data_base: int, data_words: int) -> None:
     """Raise ValueError naming the first symbol that is malformed or out of place."""
+    if data_base < 0 or data_base + data_words >= ADDRESS_LIMIT:
+        raise ValueError("the data segment lies outside the 32-bit address space")
     names: set[str] = set()
     for symbol in symbols:
         if not _NAME_RE.match(symbol.name):
