@@ -105,8 +105,8 @@ def test_load_matches_the_pseudo_code_for_any_strides(
     data: st.DataObject,
 ) -> None:
     if rows > 1 and abs(dst_stride) < cols:  # overlapping destination rows are refused
+        src = (rows - 1) * max(0, -src_stride)
         with pytest.raises(EmulatorFault, match="destination rows overlap"):
-            src = (rows - 1) * max(0, -src_stride)
             _run_load(emu, tiny, _source(64), src, 8, rows, cols, dst_stride, src_stride)
         return
     # place each region so that it stays inside the argument and the window
