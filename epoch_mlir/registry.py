@@ -33,6 +33,18 @@ def _nn_dialect() -> Dialect:
     return NN
 
 
+def _systolic_dialect() -> Dialect:
+    from epoch_mlir.dialects.systolic import SYSTOLIC
+
+    return SYSTOLIC
+
+
+def _epoch_dialect() -> Dialect:
+    from epoch_mlir.dialects.epoch import EPOCH
+
+    return EPOCH
+
+
 def get_all_dialects() -> dict[str, Callable[[], Dialect]]:
     """Dialect name -> factory, ours first, then the upstream ones we allow in our files."""
     from xdsl.dialects import get_all_dialects as get_upstream_dialects
@@ -41,7 +53,8 @@ def get_all_dialects() -> dict[str, Callable[[], Dialect]]:
     return {
         "ssm": _ssm_dialect,
         "nn": _nn_dialect,
-        # Later: "systolic", "epoch".
+        "systolic": _systolic_dialect,
+        "epoch": _epoch_dialect,
         **{name: upstream[name] for name in _UPSTREAM_DIALECTS},
     }
 
@@ -74,7 +87,8 @@ def get_all_targets() -> dict[str, Callable[[], type[Target]]]:
     """Output target name (`epoch opt -t NAME`) -> factory of its `Target` class."""
     return {
         "mlir": _mlir_target,
-        # Later: "epoch-asm".
+        "epoch-asm": _epoch_asm_target,
+        "epoch-bin": _epoch_bin_target,
     }
 
 
@@ -82,3 +96,15 @@ def _mlir_target() -> type[Target]:
     from xdsl.targets.mlir import MLIRTarget
 
     return MLIRTarget
+
+
+def _epoch_asm_target() -> type[Target]:
+    from epoch_mlir.targets.epoch_asm import EpochAsmTarget
+
+    return EpochAsmTarget
+
+
+def _epoch_bin_target() -> type[Target]:
+    from epoch_mlir.targets.epoch_program import EpochBinTarget
+
+    return EpochBinTarget

@@ -4,7 +4,8 @@ Built on xDSL's `xDSLOptMain` for its flags and targets, but with this project's
 instead of every xDSL dialect and pass, and with MLIR's manners where xDSL differs:
 diagnostics are `file:line:col: error: ...` plus the source line (never a module dump),
 `--print-ir-after-all` and `--time-passes` write to stderr, a failing run exits 1 without
-writing `-o`, and pipeline mistakes are one line that suggests the intended pass.
+writing `-o`, and pipeline mistakes are one line that suggests the intended pass. A target
+that produces bytes (`-t epoch-bin`, a `BinaryTarget`) writes them to `-o FILE`.
 """
 
 from __future__ import annotations
@@ -14,18 +15,20 @@ import difflib
 import sys
 import time
 from collections.abc import Sequence
-from typing import IO, NoReturn
+from typing import IO, NoReturn, Protocol, runtime_checkable
 
 import click
+from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 from xdsl.printer import Printer
+from xdsl.utils.arg_spec import parse_spec
 from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from epoch_mlir import __version__
 from epoch_mlir.errors import IRError, IRParseError, PipelineError
-from epoch_mlir.io import atomic_write_text
+from epoch_mlir.io import atomic_write_bytes, atomic_write_text
 from epoch_mlir.ir_reader import (
     SourceText,
     diagnostic_message,
@@ -43,6 +46,13 @@ from epoch_mlir.registry import (
 
 SPLIT_MARKER = "// -----"
 STDIN_NAME = "<stdin>"
+
+
+@runtime_checkable
+class BinaryTarget(Protocol):
+    """A target whose output is a file's bytes; xDSL's `Target.emit` can only write text."""
+
+    def emit_bytes(self, ctx: Context, module: ModuleOp) -> bytes: ...
 
 
 class PassTimer:
@@ -94,6 +104,21 @@ class EpochOptMain(xDSLOptMain):
         self._stage_started = 0.0
         self._running_pass: ModulePass | None = None
         super().__init__(description="Parse, verify, transform and print IR.", args=args)
+        self._binary_target = self._find_binary_target()
+
+    def _find_binary_target(self) -> BinaryTarget | None:
+        """The `-t` target if it writes bytes, after checking the flags suit one program file."""
+        spec = parse_spec(self.args.target)
+        target = self.available_targets[spec.name]().from_spec(spec)  # type: ignore[call-arg]
+        if not isinstance(target, BinaryTarget):
+            return None
+        if self.args.output_file is None:
+            self._arg_parser.error(f"-t {spec.name} writes a binary program file: give -o FILE")
+        for flag in ("split_input_file", "verify_diagnostics", "parsing_diagnostics"):
+            if getattr(self.args, flag):
+                option = "--" + flag.replace("_", "-")
+                self._arg_parser.error(f"-t {spec.name} writes one program file, not {option}")
+        return target
 
     # -- what the tool knows: everything comes from the registry ---------------------------
 
@@ -110,6 +135,7 @@ class EpochOptMain(xDSLOptMain):
 
     def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
         super().register_all_arguments(arg_parser)
+        self._arg_parser = arg_parser
         arg_parser.prog = "epoch opt"
         arg_parser.add_argument(
             "--print-ir-after-all",
@@ -166,7 +192,7 @@ class EpochOptMain(xDSLOptMain):
 
     def run(self) -> int:
         """Process every input chunk; print the output only if all succeed. The exit status."""
-        outputs: list[str] = []
+        outputs: list[str | bytes] = []
         failures: list[IRError] = []
         for source in self._read_sources():
             try:
@@ -187,14 +213,19 @@ class EpochOptMain(xDSLOptMain):
             for error in failures:
                 print(format_diagnostic(error), file=sys.stderr)
             return 1
-        text = (SPLIT_MARKER + "\n").join(outputs)
+        if self._binary_target is not None:
+            (program,) = outputs  # one chunk: the flags that give more are refused
+            assert isinstance(program, bytes)
+            atomic_write_bytes(self.args.output_file, program)
+            return 0
+        text = (SPLIT_MARKER + "\n").join(str(output) for output in outputs)
         if self.args.output_file is None:
             sys.stdout.write(text)
         else:
             atomic_write_text(self.args.output_file, text)
         return 0
 
-    def _process(self, source: SourceText) -> str:
+    def _process(self, source: SourceText) -> str | bytes:
         """Parse, verify, transform and print one chunk."""
         started = time.perf_counter()
         module = parse_module(self.ctx, source, implicit_module=not self.args.no_implicit_module)
@@ -209,7 +240,10 @@ class EpochOptMain(xDSLOptMain):
                 f"pass '{name}' failed: {diagnostic_message(error)}", where=source.name
             ) from None
         started = time.perf_counter()
-        output = self.output_resulting_program(module)
+        if self._binary_target is not None:
+            output: str | bytes = self._binary_target.emit_bytes(self.ctx, module)
+        else:
+            output = self.output_resulting_program(module)
         self._timer.add(_OUTPUT_POSITION, "Output", time.perf_counter() - started)
         return output
 
