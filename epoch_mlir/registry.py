@@ -7,6 +7,9 @@ one line here; the tools and the convention tests read these mappings and nothin
 
 from __future__ import annotations
 
+import functools
+import importlib
+import pkgutil
 from collections.abc import Callable
 
 from xdsl.ir import Dialect
@@ -18,7 +21,7 @@ from xdsl.utils.target import Target
 _UPSTREAM_DIALECTS = ("builtin", "func", "arith", "tensor", "scf", "test")
 
 # The upstream passes that make sense at every level of our pipeline.
-_UPSTREAM_PASSES = ("canonicalize", "cse", "dce")
+_UPSTREAM_PASSES = ("canonicalize", "cse", "dce", "reconcile-unrealized-casts")
 
 
 def _ssm_dialect() -> Dialect:
@@ -62,17 +65,29 @@ def get_all_dialects() -> dict[str, Callable[[], Dialect]]:
 def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """Our pass name -> factory of its `ModulePass` class.
 
-    Each pass lives in `epoch_mlir/passes/<name with - as _>.py`. Register it with a nested
-    factory that imports its module, so the pass costs nothing until a pipeline names it:
-
-        def ssm_discretize() -> type[ModulePass]:
-            from epoch_mlir.passes.ssm_discretize import SsmDiscretizePass
-            return SsmDiscretizePass
-
-        passes["ssm-discretize"] = ssm_discretize
+    Each pass is the one `ModulePass` of `epoch_mlir/passes/<name with - as _>.py` (subpackages
+    hold shared helpers), so adding a pass means adding its file. Nothing is imported until a
+    pipeline names the pass.
     """
-    passes: dict[str, Callable[[], type[ModulePass]]] = {}
-    return passes
+    import epoch_mlir.passes
+
+    return {
+        module.name.replace("_", "-"): functools.partial(_pass_class, module.name)
+        for module in pkgutil.iter_modules(epoch_mlir.passes.__path__)
+        if not module.ispkg
+    }
+
+
+def _pass_class(module_name: str) -> type[ModulePass]:
+    module = importlib.import_module(f"epoch_mlir.passes.{module_name}")
+    (pass_class,) = (
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, ModulePass)
+        and value.__module__ == module.__name__
+    )
+    return pass_class
 
 
 def get_upstream_passes() -> dict[str, Callable[[], type[ModulePass]]]:

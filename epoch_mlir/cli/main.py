@@ -17,6 +17,7 @@ from epoch_mlir.errors import EpochError
 # name -> "module:attribute" of a click.Command; the single list of subcommands.
 SUBCOMMANDS: dict[str, str] = {
     "asm": "epoch_mlir.cli.asm:asm_command",
+    "compile": "epoch_mlir.cli.compile:compile_command",
     "disasm": "epoch_mlir.cli.asm:disasm_command",
     "opt": "epoch_mlir.cli.opt:opt_command",
     "run": "epoch_mlir.cli.run:run_command",

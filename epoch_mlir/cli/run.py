@@ -118,6 +118,11 @@ def check_against(outputs: Mapping[str, np.ndarray], expected: Mapping[str, np.n
     help="npz of expected results: fail unless the outputs match (SPEC tolerance).",
 )
 @click.option(
+    "--dataflow",
+    type=click.Choice(["prodf", "ws", "os", "is"]),
+    help="FILE.mlir: the dataflow to compile for (default: prodf on LIMA machines, else ws).",
+)
+@click.option(
     "--reference",
     is_flag=True,
     help="FILE.mlir only: evaluate the ssm/nn module with the float64 reference interpreter.",
@@ -131,21 +136,16 @@ def run_command(
     trace_path: Path | None,
     ideal_memory: bool,
     expect_path: Path | None,
+    dataflow: str | None,
     reference: bool,
 ) -> None:
-    """Run PROGRAM (a program file, or a .s assembled on the fly) on the emulator.
+    """Run PROGRAM (a program file, a .s assembled or an .mlir compiled on the fly).
 
-    With --reference, PROGRAM is an .mlir module evaluated by the float64 reference interpreter.
+    With --reference, an .mlir module is evaluated by the float64 reference interpreter instead.
     """
     inputs = load_inputs(inputs_path) if inputs_path else {}
     expected = load_inputs(expect_path) if expect_path else None
-    if program.suffix == ".mlir":
-        if not reference:
-            raise EpochError(
-                "running an .mlir module on the emulator needs the compiler (`epoch compile`), "
-                "which is not built yet; --reference evaluates it with the reference interpreter",
-                str(program),
-            )
+    if program.suffix == ".mlir" and reference:
         _run_reference(program, inputs, expected, output)
         return
     if reference:
@@ -153,10 +153,15 @@ def run_command(
 
     from epoch_mlir.emulator.core import Emulator, dynamic_instruction_count
     from epoch_mlir.emulator.trace import write_trace
-    from epoch_mlir.machine import load_machine
+    from epoch_mlir.machine import DEFAULT_PRESET, load_machine
 
     machine = load_machine(hw)
-    loaded = _load_program(program)
+    if program.suffix == ".mlir":
+        from epoch_mlir.compiler import compile_file
+
+        loaded = compile_file(program, machine, hw or DEFAULT_PRESET, dataflow, None).program
+    else:
+        loaded = _load_program(program)
     if loaded.args and inputs_path is None:
         raise InputError(f"the program takes {len(loaded.args)} argument(s): give --inputs IN.npz")
     emulator = Emulator(loaded, machine, ideal_memory=ideal_memory, trace=trace_path is not None)

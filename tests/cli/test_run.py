@@ -185,9 +185,3 @@ def test_reference_evaluates_an_mlir_module(tmp_path: Path) -> None:
     # s = 1, 0.5, 0.25; y = 2 s + 3 u
     with np.load(out) as outputs:
         np.testing.assert_allclose(outputs["res0"][:, 0], [5.0, 1.0, 0.5])
-
-
-def test_mlir_without_reference_says_what_is_missing(tmp_path: Path) -> None:
-    module = tmp_path / "scan.mlir"
-    module.write_text(SCAN_MODULE)
-    assert_user_error(epoch("run", module), "epoch compile", "--reference")

@@ -1,0 +1,84 @@
+"""`epoch compile`: the full pipeline from the ssm/nn level to a program for the emulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from xdsl.printer import Printer
+
+from epoch_mlir.errors import EpochError
+from epoch_mlir.io import atomic_write_bytes, atomic_write_text
+from epoch_mlir.machine import DEFAULT_PRESET, load_machine
+from epoch_mlir.pipelines import DATAFLOWS
+
+
+def _mlir_text(module: object) -> str:
+    import io
+
+    stream = io.StringIO()
+    Printer(stream=stream).print_op(module)  # type: ignore[arg-type]
+    return stream.getvalue() + "\n"
+
+
+@click.command("compile")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file (default: stdout for --emit asm/mlir).",
+)
+@click.option(
+    "--hw", default=DEFAULT_PRESET, show_default=True, help="Machine preset name or TOML file."
+)
+@click.option(
+    "--dataflow",
+    type=click.Choice(DATAFLOWS),
+    help="prodf (default on LIMA machines) or ws/os/is (default ws on MAC machines).",
+)
+@click.option("-p", "--passes", "pipeline", help="Pass pipeline replacing the default one.")
+@click.option(
+    "--emit",
+    type=click.Choice(["bin", "asm", "mlir"]),
+    default="bin",
+    show_default=True,
+    help="Program file, its assembly, or the epoch-level IR.",
+)
+@click.option(
+    "--print-pipeline",
+    is_flag=True,
+    help="Print the default pipeline for --hw/--dataflow and exit.",
+)
+def compile_command(
+    source: Path,
+    output: Path | None,
+    hw: str,
+    dataflow: str | None,
+    pipeline: str | None,
+    emit: str,
+    print_pipeline: bool,
+) -> None:
+    """Compile SOURCE (ssm/nn IR) for the machine and write the program."""
+    from epoch_mlir.compiler import compile_file, pipeline_for
+
+    machine = load_machine(hw)
+    if print_pipeline:
+        click.echo(pipeline_for(machine, hw, dataflow))
+        return
+    compiled = compile_file(source, machine, hw, dataflow, pipeline)
+    if emit == "bin":
+        if output is None:
+            raise EpochError("--emit bin writes a binary: give -o PROG")
+        atomic_write_bytes(output, compiled.program.to_bytes())
+        return
+    if emit == "asm":
+        from epoch_mlir.isa.disasm import disassemble
+
+        text = disassemble(compiled.program)
+    else:
+        text = _mlir_text(compiled.module)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(output, text)

@@ -1,0 +1,98 @@
+"""convert-func-to-systolic: put the module's tensors in DRAM and name the machine it targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import arith, func
+from xdsl.dialects.builtin import (
+    DenseIntOrFPElementsAttr,
+    FunctionType,
+    ModuleOp,
+    StringAttr,
+    TensorType,
+    UnrealizedConversionCastOp,
+)
+from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import (
+    PatternRewriter,
+    PatternRewriteWalker,
+    RewritePattern,
+    op_type_rewrite_pattern,
+)
+from xdsl.rewriter import InsertPoint, Rewriter
+
+from epoch_mlir.dialects.systolic import TARGET_ATTRIBUTE, ConstantOp, TargetAttr
+from epoch_mlir.errors import MachineError
+from epoch_mlir.machine import load_machine
+from epoch_mlir.passes.utils.conversion import HW_ATTRIBUTE, LoweringError, dram_operand, dram_type
+
+
+class LowerDenseConstant(RewritePattern):
+    """A dense tensor constant becomes a DRAM tensor initialised from the data segment."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: arith.ConstantOp, rewriter: PatternRewriter) -> None:
+        value = op.value
+        if not isinstance(value, DenseIntOrFPElementsAttr) or not isinstance(
+            value.type, TensorType
+        ):
+            return
+        constant = ConstantOp(value)
+        cast = UnrealizedConversionCastOp.get([constant.tensor], [op.result.type])
+        rewriter.replace(op, [constant, cast], [cast.results[0]])
+
+
+def _convert_signature(function: func.FuncOp) -> None:
+    """Arguments and results become DRAM tensors; casts keep the body's tensor ops valid."""
+    if function.is_declaration:
+        return
+    block = function.body.blocks[0]
+    for argument in list(block.args):
+        if not isinstance(argument.type, TensorType):
+            raise LoweringError(f"entry argument of type {argument.type} is not a tensor")
+        tensor_type = argument.type
+        dram_argument = Rewriter.replace_value_with_new_type(argument, dram_type(tensor_type))
+        cast = UnrealizedConversionCastOp.get([dram_argument], [tensor_type])
+        dram_argument.replace_uses_with_if(
+            cast.results[0], lambda use, cast=cast: use.operation is not cast
+        )
+        Rewriter.insert_op(cast, InsertPoint.at_start(block))
+    result_types = []
+    for op in function.walk():
+        if isinstance(op, func.ReturnOp):
+            rewriter = PatternRewriter(op)
+            values = [dram_operand(value, rewriter, op) for value in op.arguments]
+            op.operands = values
+            result_types = [value.type for value in values]
+    function.function_type = FunctionType.from_lists([arg.type for arg in block.args], result_types)
+
+
+@dataclass(frozen=True)
+class ConvertFuncToSystolicPass(ModulePass):
+    """Move entry arguments, results and dense constants to DRAM tensors; set the target.
+
+    #### Input invariant
+    `func.func`s over ranked tensors (the ssm/nn level).
+    #### Output IR
+    Arguments, results and constants are `!systolic.dram` tensors, bridged to the remaining tensor
+    ops by `builtin.unrealized_conversion_cast`; the module carries `systolic.target` (the
+    machine's limits, for the verifiers) and `systolic.hw` (the machine spec, for cost models).
+    """
+
+    name = "convert-func-to-systolic"
+
+    hw: str = "epochcore"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        try:
+            machine = load_machine(self.hw)
+        except MachineError as error:
+            raise LoweringError(str(error)) from None
+        op.attributes[TARGET_ATTRIBUTE] = TargetAttr.from_machine(machine)
+        op.attributes[HW_ATTRIBUTE] = StringAttr(self.hw)
+        PatternRewriteWalker(LowerDenseConstant()).rewrite_module(op)
+        for function in op.walk():
+            if isinstance(function, func.FuncOp):
+                _convert_signature(function)

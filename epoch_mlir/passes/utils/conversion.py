@@ -1,0 +1,109 @@
+"""Shared plumbing of the tensor -> systolic conversions: moving between values and DRAM tensors.
+
+The tensor level is SSA dataflow (`%y = nn.gelu %x`); the systolic level is memory (`%y` is a
+DRAM tensor that ops write). During a partial conversion the two meet through
+`builtin.unrealized_conversion_cast`, as in MLIR: a converted op reads its operands' DRAM tensors
+(`dram_operand`) and hands its users a cast of the DRAM tensor it wrote (`replace_with_dram`);
+`reconcile-unrealized-casts` removes the casts once every op is converted, and a cast that
+survives names an op no pattern lowered.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+from xdsl.dialects.builtin import (
+    ComplexType,
+    ModuleOp,
+    StringAttr,
+    TensorType,
+    UnrealizedConversionCastOp,
+)
+from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.pattern_rewriter import PatternRewriter
+from xdsl.rewriter import InsertPoint
+
+from epoch_mlir.dialects.systolic import DramType, TargetAttr, find_target
+from epoch_mlir.errors import IRError
+from epoch_mlir.ir_reader import op_error
+from epoch_mlir.machine import Machine, load_machine
+
+HW_ATTRIBUTE = "systolic.hw"  # the machine spec (preset or TOML path) the module is compiled for
+
+
+class LoweringError(IRError):
+    """An op that cannot be mapped onto the machine: one line, at the op when located, exit 1."""
+
+    @classmethod
+    def at(cls, op: Operation, message: str) -> LoweringError:
+        """The error about `op`, carrying its file:line:col when the op came from a file."""
+        error = op_error(op, message)
+        return cls(error.message, where=error.where)
+
+
+def dram_type(tensor_type: Attribute) -> DramType:
+    """The DRAM tensor type holding a tensor of `tensor_type`."""
+    if not isinstance(tensor_type, TensorType):
+        raise LoweringError(f"expected a ranked tensor, got {tensor_type}")
+    return DramType(tensor_type.get_shape(), tensor_type.get_element_type())
+
+
+def is_complex(value: SSAValue) -> bool:
+    element = getattr(value.type, "element_type", None)
+    return isinstance(element, ComplexType)
+
+
+def dram_operand(value: SSAValue, rewriter: PatternRewriter, before: Operation) -> SSAValue:
+    """The DRAM tensor behind `value`: the producer's, or a cast inserted before `before`."""
+    if isinstance(value.type, DramType):
+        return value
+    owner = value.owner
+    if isinstance(owner, UnrealizedConversionCastOp) and isinstance(owner.inputs[0].type, DramType):
+        return owner.inputs[0]
+    cast = UnrealizedConversionCastOp.get([value], [dram_type(value.type)])
+    rewriter.insert(cast, InsertPoint.before(before))
+    return cast.results[0]
+
+
+def replace_with_dram(
+    op: Operation, tensors: Sequence[SSAValue], rewriter: PatternRewriter, new_ops: list[Operation]
+) -> None:
+    """Insert `new_ops` before `op` and replace `op` by casts of the DRAM `tensors` it wrote."""
+    casts = [
+        UnrealizedConversionCastOp.get([tensor], [result.type])
+        for tensor, result in zip(tensors, op.results, strict=True)
+    ]
+    rewriter.insert([*new_ops, *casts], InsertPoint.before(op))
+    rewriter.replace(op, [], [cast.results[0] for cast in casts])
+
+
+def module_of(op: Operation) -> ModuleOp:
+    current: Operation | None = op
+    while current is not None and not isinstance(current, ModuleOp):
+        current = current.parent_op()
+    if current is None:
+        raise LoweringError("op is not inside a module")
+    return current
+
+
+def target_of(op: Operation) -> TargetAttr:
+    """The module's target; conversions run after `convert-func-to-systolic`, which sets it."""
+    target = find_target(op)
+    if target is None:
+        raise LoweringError(
+            "no systolic.target on the module: run convert-func-to-systolic{hw=...} first"
+        )
+    return target
+
+
+def machine_of(op: Operation) -> Machine:
+    """The full machine description (cost models need more than the target attribute holds)."""
+    spec = module_of(op).attributes.get(HW_ATTRIBUTE)
+    hw = spec.data if isinstance(spec, StringAttr) else target_of(op).machine.data
+    return _load(hw)
+
+
+@functools.cache
+def _load(hw: str) -> Machine:
+    return load_machine(hw)

@@ -1,0 +1,41 @@
+"""The bundled pass pipeline of `epoch compile`, as a pass-spec string a user can print and edit."""
+
+from __future__ import annotations
+
+from epoch_mlir.errors import EpochError
+from epoch_mlir.machine import Machine
+
+DATAFLOWS = ("prodf", "ws", "os", "is")
+PRODF_GEMM_DATAFLOW = "ws"  # GEMMs under prodf run weight-stationary (docs/compiler.md)
+
+
+def default_dataflow(machine: Machine) -> str:
+    """SPEC: prodf on a LIMA-PE machine, ws on a MAC-only one."""
+    return "prodf" if machine.pe == "lima" else "ws"
+
+
+def check_dataflow(machine: Machine, dataflow: str) -> None:
+    if dataflow not in DATAFLOWS:
+        raise EpochError(f"unknown dataflow '{dataflow}' (one of {', '.join(DATAFLOWS)})")
+    if dataflow == "prodf" and machine.pe != "lima":
+        raise EpochError(
+            f"--dataflow prodf needs LIMA PEs; machine '{machine.name}' has MAC-only PEs "
+            "(use ws, os or is)"
+        )
+
+
+def default_pipeline(hw: str, dataflow: str) -> str:
+    """ssm/nn -> systolic -> epoch for machine spec `hw` (a preset or TOML path)."""
+    gemm = PRODF_GEMM_DATAFLOW if dataflow == "prodf" else dataflow
+    quoted = hw.replace("\\", "\\\\").replace('"', '\\"')
+    return ",".join(
+        [
+            f'convert-func-to-systolic{{hw="{quoted}"}}',
+            "ssm-discretize",
+            f"convert-nn-to-systolic{{dataflow={gemm}}}",
+            f"convert-ssm-to-systolic{{dataflow={dataflow}}}",
+            "reconcile-unrealized-casts",
+            "systolic-allocate-sram",
+            "convert-systolic-to-epoch",
+        ]
+    )

@@ -1,0 +1,100 @@
+"""convert-systolic-to-epoch (+ systolic-allocate-sram): the worked systolic examples of
+docs/systolic.md, lowered to programs and run on the emulator against numpy."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from epoch_mlir.emulator.core import Emulator
+from epoch_mlir.ir_reader import SourceText, make_context, parse_module, verify_module
+from epoch_mlir.machine import load_machine
+from epoch_mlir.pass_spec import build_pipeline
+from epoch_mlir.registry import get_all_passes
+from epoch_mlir.targets.epoch_program import module_to_program
+
+EXAMPLES = Path(__file__).parents[1] / "filecheck" / "dialects" / "systolic" / "examples.mlir"
+SMALL = load_machine("small")
+
+
+def lower(function: str):  # type: ignore[no-untyped-def]
+    """The program of the example function `function` (examples.mlir is split like lit does)."""
+    chunk = next(c for c in EXAMPLES.read_text().split("// -----") if f"@{function}(" in c)
+    text = "\n".join(line for line in chunk.splitlines() if not line.lstrip().startswith("//"))
+    ctx = make_context()
+    module = parse_module(ctx, SourceText(f"{function}.mlir", text))
+    build_pipeline("systolic-allocate-sram,convert-systolic-to-epoch", get_all_passes()).apply(
+        ctx, module
+    )
+    verify_module(module)
+    return module_to_program(module)
+
+
+def scan(u, abar, bbar, c, d):  # type: ignore[no-untyped-def]
+    state = np.zeros(abar.shape, np.complex128)
+    y = np.empty(u.shape)
+    for k in range(u.shape[0]):
+        state = abar * state + bbar * u[k][:, None]
+        y[k] = (c * state).sum(axis=1).real + d * u[k]
+    return y
+
+
+def random_inputs(program, rng):  # type: ignore[no-untyped-def]
+    inputs = {}
+    for index, symbol in enumerate(program.args):
+        if symbol.dtype == "c64":
+            value = rng.normal(size=symbol.shape) + 1j * rng.normal(size=symbol.shape)
+            if index == 1:  # abar: a stable decay
+                value = np.exp(
+                    -rng.uniform(0.05, 0.5, symbol.shape) + 1j * rng.uniform(0, 3, symbol.shape)
+                )
+        else:
+            value = rng.normal(size=symbol.shape)
+        inputs[f"arg{index}"] = value.astype(symbol.numpy_dtype)
+    return inputs
+
+
+@pytest.mark.parametrize("function", ["s4d", "s4d_mode_folds"])
+def test_prodf_examples_compute_the_scan(function: str) -> None:
+    program = lower(function)
+    inputs = random_inputs(program, np.random.default_rng(0))
+    result = Emulator(program, SMALL).run(inputs)
+    expected = scan(
+        *[v.astype(np.complex128 if np.iscomplexobj(v) else np.float64) for v in inputs.values()]
+    )
+    scale = np.abs(expected).max()
+    np.testing.assert_allclose(result.outputs["res0"], expected, rtol=1e-4, atol=1e-5 * scale)
+
+
+def test_the_chunk_loop_becomes_one_hardware_loop_with_register_strides() -> None:
+    program = lower("s4d")
+    mnemonics = [instruction.mnemonic for instruction in program.decoded()]
+    loops = [i for i in program.decoded() if i.mnemonic == "loop"]
+    assert len(loops) == 2  # one per channel fold
+    assert all(loop.values["count"] == 3 and loop.values["ra"] != 0 for loop in loops)
+    assert mnemonics.count("lima") == 2 * (1 + 2 + 1)  # per fold: first, loop body x2, last
+
+
+def test_gemm_example() -> None:
+    program = lower("linear")
+    rng = np.random.default_rng(1)
+    inputs = random_inputs(program, rng)
+    result = Emulator(program, SMALL, ideal_memory=True).run(inputs)
+    x, w = (v.astype(np.float64) for v in inputs.values())
+    np.testing.assert_allclose(result.outputs["res0"], x @ w.T, rtol=1e-4, atol=1e-4)
+
+
+def test_layer_norm_gelu_example() -> None:
+    program = lower("layer_norm_gelu")
+    inputs = random_inputs(program, np.random.default_rng(2))
+    result = Emulator(program, SMALL).run(inputs)
+    x, gamma, beta = (v.astype(np.float64) for v in inputs.values())
+    mean = x.mean(axis=1, keepdims=True)
+    z = (x - mean) / np.sqrt(((x - mean) ** 2).mean(axis=1, keepdims=True) + 1e-5) * gamma + beta
+    erf = np.vectorize(math.erf)
+    np.testing.assert_allclose(
+        result.outputs["res0"], 0.5 * z * (1 + erf(z / math.sqrt(2))), rtol=1e-4, atol=1e-5
+    )
