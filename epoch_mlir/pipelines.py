@@ -30,8 +30,8 @@ def default_pipeline(hw: str, dataflow: str) -> str:
     quoted = hw.replace("\\", "\\\\").replace('"', '\\"')
     return ",".join(
         [
-            f'convert-func-to-systolic{{hw="{quoted}"}}',
             "ssm-discretize",
+            f'convert-func-to-systolic{{hw="{quoted}"}}',
             f"convert-nn-to-systolic{{dataflow={gemm}}}",
             f"convert-ssm-to-systolic{{dataflow={dataflow}}}",
             "reconcile-unrealized-casts",
