@@ -8,6 +8,7 @@ verifier reports the first failing op by that position.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from pathlib import Path
 
@@ -54,6 +55,16 @@ class _LocatingParser(Parser):
         super().__init__(ctx, source.text, source.name)
         self._line_offset = source.first_line - 1
         self._op_name_spans: list[Span[str]] = []
+        # Start offset of every line: `Span.get_location` counts newlines from the file's
+        # start for each op, which makes parsing quadratic in the file's length.
+        starts = [0]
+        starts.extend(index + 1 for index, char in enumerate(source.text) if char == "\n")
+        self._line_starts = starts
+
+    def _location(self, span: Span[str]) -> tuple[int, int]:
+        """1-based (line, column) of a span's start, by binary search over line starts."""
+        line = bisect.bisect_right(self._line_starts, span.start)
+        return line, span.start - self._line_starts[line - 1] + 1
 
     def _parse_op_result_list(self) -> list[tuple[Span, int]]:
         results = super()._parse_op_result_list()
@@ -71,11 +82,11 @@ class _LocatingParser(Parser):
         op = super().parse_operation()
         name_span = self._op_name_spans.pop()
         if isinstance(op.location, UnknownLoc):
-            location = name_span.get_location()
+            line, column = self._location(name_span)
             op.location = FileLineColLoc(
-                StringAttr(location.file),
-                IntAttr(location.line + self._line_offset),
-                IntAttr(location.col),
+                StringAttr(name_span.input.name),
+                IntAttr(line + self._line_offset),
+                IntAttr(column),
             )
         return op
 
