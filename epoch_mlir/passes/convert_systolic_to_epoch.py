@@ -24,12 +24,14 @@ from epoch_mlir.dialects import systolic
 from epoch_mlir.interpreters.reference import find_entry
 from epoch_mlir.isa.builder import ProgramBuilder
 from epoch_mlir.isa.encoding import encode
-from epoch_mlir.isa.fields import NUM_REGS, Mem
+from epoch_mlir.isa.fields import MEM_OFFSET_BITS, NUM_REGS, Mem
 from epoch_mlir.isa.program import Program
 from epoch_mlir.passes.utils.conversion import LoweringError, target_of
 from epoch_mlir.targets.epoch_program import program_to_module
 
 Window = tuple[SSAValue, Sequence[int], Sequence[int]]  # operand, corner, per-iteration step
+OFFSET_LIMIT = 1 << (MEM_OFFSET_BITS - 2)  # addresses from here on go through a register
+SCRATCH = (13, 14, 15)  # registers for addresses too far for an offset, one per operand
 
 
 def _ints(attribute: object) -> tuple[int, ...]:
@@ -55,7 +57,8 @@ def _row_length(value: SSAValue) -> int:
 class _Loop:
     """An open hardware loop: which register advances by how much per iteration."""
 
-    registers: dict[int, int] = field(default_factory=dict)  # advance (words) -> register
+    # (advance per iteration, initial value) -> register; words
+    registers: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
 @dataclass
@@ -66,7 +69,10 @@ class _Emitter:
     sram_base: dict[str, int]
     addresses: dict[SSAValue, int] = field(default_factory=dict)
     loops: list[_Loop] = field(default_factory=list)
-    free_registers: list[int] = field(default_factory=lambda: list(range(NUM_REGS - 1, 0, -1)))
+    free_registers: list[int] = field(
+        default_factory=lambda: list(range(NUM_REGS - 1 - len(SCRATCH), 0, -1))
+    )
+    scratch_turn: int = 0
 
     # ----------------------------------------------------------------------- operands
     def address(self, value: SSAValue) -> int:
@@ -80,19 +86,28 @@ class _Emitter:
         words, row = _element_words(value), _row_length(value)
         address = self.address(value) + (corner[0] * row + corner[1]) * words
         advance = (step[0] * row + step[1]) * words
+        # an address beyond the instruction's offset field starts in a register
+        high = 0 if abs(address) < OFFSET_LIMIT else address - address % OFFSET_LIMIT
         if not advance:
-            return Mem(0, address), row * words
+            if not high:
+                return Mem(0, address), row * words
+            register = SCRATCH[self.scratch_turn % len(SCRATCH)]
+            self.scratch_turn += 1
+            self.builder.emit("li", register, high)
+            return Mem(register, address - high), row * words
         if not self.loops:
             raise LoweringError.at(op, "a window steps outside any chunk_loop")
-        return Mem(self.register(op, advance), address), row * words
+        return Mem(self.register(op, advance, high), address - high), row * words
 
-    def register(self, op: Operation, advance: int) -> int:
+    def register(self, op: Operation, advance: int, initial: int) -> int:
+        """The register that starts at `initial` and moves by `advance` in the current loop."""
         loop = self.loops[-1]
-        if advance not in loop.registers:
+        key = (advance, initial)
+        if key not in loop.registers:
             if not self.free_registers:
                 raise LoweringError.at(op, "too many windows step at different rates in one loop")
-            loop.registers[advance] = self.free_registers.pop()
-        return loop.registers[advance]
+            loop.registers[key] = self.free_registers.pop()
+        return loop.registers[key]
 
     # -------------------------------------------------------------------------- program
     def declare(self, op: Operation) -> None:
@@ -234,12 +249,12 @@ class _Emitter:
         self.emit_block(iter(op.body.block.ops))
         self.loops.pop()
         advances = list(loop.registers.items())
-        for advance, register in advances[2:]:
+        for (advance, _), register in advances[2:]:
             self.builder.emit("addi", register, register, advance)
-        # the registers start at 0 before the loop; the first two advance with the loop itself
-        setup = [("li", register, 0) for _, register in advances]
+        # each register starts at its initial value; the first two advance with the loop itself
+        setup = [("li", register, initial) for (_, initial), register in advances]
         strides = {}
-        for slot, (advance, register) in zip(("a", "b"), advances[:2], strict=False):
+        for slot, ((advance, _), register) in zip(("a", "b"), advances[:2], strict=False):
             strides[f"r{slot}"], strides[f"s{slot}"] = register, advance
         body = len(self.builder.words) - start - 1
         self.builder.words[start] = encode(

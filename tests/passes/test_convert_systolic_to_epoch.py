@@ -98,3 +98,35 @@ def test_layer_norm_gelu_example() -> None:
     np.testing.assert_allclose(
         result.outputs["res0"], 0.5 * z * (1 + erf(z / math.sqrt(2))), rtol=1e-4, atol=1e-5
     )
+
+
+FAR = """
+#small = #systolic.target<"small", 8x4, lima, loop_depth 4, banks [input 262144, weight 131072, output 262144]>
+builtin.module attributes {systolic.target = #small} {
+  func.func @main(%x: !systolic.dram<2x8xf32>) -> !systolic.dram<2x8xf32> {
+    %far = systolic.alloc_dram : !systolic.dram<70000x1000xf32>
+    %y = systolic.alloc_dram : !systolic.dram<2x8xf32>
+    %b = systolic.alloc : !systolic.sram<input, 2x8xf32>
+    systolic.load %x[0, 0] -> %b[0, 0] sizes [2, 8] : !systolic.dram<2x8xf32>, !systolic.sram<input, 2x8xf32>
+    systolic.store %b[0, 0] -> %far[69998, 992] sizes [2, 8] : !systolic.sram<input, 2x8xf32>, !systolic.dram<70000x1000xf32>
+    systolic.chunk_loop 2 {
+      systolic.load %far[69998, 992] step [1, 0] -> %b[0, 0] step [1, 0] sizes [1, 8] : !systolic.dram<70000x1000xf32>, !systolic.sram<input, 2x8xf32>
+    }
+    systolic.store %b[0, 0] -> %y[0, 0] sizes [2, 8] : !systolic.sram<input, 2x8xf32>, !systolic.dram<2x8xf32>
+    func.return %y : !systolic.dram<2x8xf32>
+  }
+}
+"""
+
+
+def test_addresses_beyond_the_offset_field_go_through_registers() -> None:
+    ctx = make_context()
+    module = parse_module(ctx, SourceText("far.mlir", FAR))
+    build_pipeline("systolic-allocate-sram,convert-systolic-to-epoch", get_all_passes()).apply(
+        ctx, module
+    )
+    program = module_to_program(module)
+    assert any(i.mnemonic == "li" and i.values["imm"] >= 1 << 26 for i in program.decoded())
+    x = np.arange(16, dtype=np.float32).reshape(2, 8)
+    result = Emulator(program, SMALL, ideal_memory=True).run({"arg0": x})
+    np.testing.assert_array_equal(result.outputs["res0"], x)
