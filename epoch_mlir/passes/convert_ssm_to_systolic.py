@@ -1,0 +1,264 @@
+"""convert-ssm-to-systolic: map `ssm.scan` onto the array (ProDF) or the vector unit (conventional).
+
+`dataflow=prodf` streams the sequence through LIMA-PEs that hold the state modes (passes/utils/
+prodf.py, the logic of kernels/s4d.py); `dataflow=ws|os|is` is what a TPU-like array of MAC PEs
+must do instead (passes/utils/ssm_conventional.py): the recurrence on the vector unit, with the
+convolution mode priced alongside and both figures written into the IR. docs/compiler.md
+("ssm.scan lowering") describes both mappings and the attributes they leave.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import cast
+
+import numpy as np
+from xdsl.context import Context
+from xdsl.dialects.builtin import (
+    ComplexType,
+    DenseIntOrFPElementsAttr,
+    DictionaryAttr,
+    IntegerAttr,
+    ModuleOp,
+    StringAttr,
+    TensorType,
+    i64,
+)
+from xdsl.ir import SSAValue
+from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import (
+    PatternRewriter,
+    PatternRewriteWalker,
+    RewritePattern,
+    op_type_rewrite_pattern,
+)
+
+from epoch_mlir.dialects import ssm
+from epoch_mlir.dialects.systolic import (
+    DATAFLOWS,
+    AllocDramOp,
+    ConfigureOp,
+    ConstantOp,
+    DramType,
+)
+from epoch_mlir.machine import Machine
+from epoch_mlir.passes.utils.conversion import (
+    LoweringError,
+    dram_operand,
+    machine_of,
+    replace_with_dram,
+    target_of,
+)
+from epoch_mlir.passes.utils.prodf import (
+    OpList,
+    Plane,
+    Scan,
+    choose_prodf,
+    emit_prodf,
+    estimate_cycles,
+)
+from epoch_mlir.passes.utils.ssm_conventional import (
+    RecurrentLayout,
+    convolution_cycles,
+    emit_recurrent,
+)
+
+MODE_ATTRIBUTE = "ssm.mode"  # which mapping a lowering chose: prodf, recurrent
+ESTIMATES_ATTRIBUTE = "ssm.estimates"  # the cost model's cycles of each conventional mode
+
+
+def _constant_value(tensor: SSAValue) -> np.ndarray | None:
+    """The contents of a DRAM tensor that is a `systolic.constant`, else None."""
+    owner = tensor.owner
+    if not isinstance(owner, ConstantOp):
+        return None
+    value = cast(DenseIntOrFPElementsAttr, owner.value)
+    element = value.get_element_type()
+    dtype = np.complex64 if isinstance(element, ComplexType) else np.float32
+    shape = tuple(value.get_shape())
+    data = np.frombuffer(value.data.data, dtype)
+    if data.size == 1 and math.prod(shape) != 1:  # a splat stores one element
+        return np.full(shape, data[0], dtype)
+    return data.reshape(shape).copy()
+
+
+def _bank_words(op: ssm.ScanOp, machine: Machine, name: str) -> int:
+    try:
+        return machine.bank(name).words
+    except KeyError:
+        names = ", ".join(bank.name for bank in machine.sram_banks)
+        raise LoweringError.at(
+            op, f"needs an SRAM bank named '{name}', but machine '{machine.name}' has {names}"
+        ) from None
+
+
+@dataclass
+class LowerSsmScan(RewritePattern):
+    """`ssm.scan` -> ProDF streams (prodf) or the vector-unit recurrence (ws, os, is)."""
+
+    dataflow: str
+    chunk: int = 0  # timesteps per chunk; 0: the cost model chooses
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ssm.ScanOp, rewriter: PatternRewriter) -> None:
+        target = target_of(op)
+        machine = machine_of(op)
+        if self.dataflow == "prodf" and target.pe.data != "lima":
+            raise LoweringError.at(
+                op,
+                f"dataflow prodf needs LIMA-PEs, but target '{target.machine.data}' has "
+                f"{target.pe.data} PEs: use dataflow ws, os or is",
+            )
+        length, channels = cast(TensorType, op.u.type).get_shape()
+        modes = cast(TensorType, op.Abar.type).get_shape()[1]
+        y = AllocDramOp(DramType([length, channels]))
+        y.tensor.name_hint = "y"
+        planes = []
+        for name, value in (("Abar", op.Abar), ("Bbar", op.Bbar), ("C", op.C)):
+            tensor = dram_operand(value, rewriter, op)
+            planes.append(Plane(name, tensor, _constant_value(tensor)))
+        scan = Scan(
+            u=dram_operand(op.u, rewriter, op),
+            abar=planes[0],
+            bbar=planes[1],
+            c=planes[2],
+            d=dram_operand(op.D, rewriter, op),
+            y=y.tensor,
+            length=length,
+            channels=channels,
+            modes=modes,
+            complex=isinstance(cast(TensorType, op.Abar.type).element_type, ComplexType),
+        )
+        ops = OpList(machine)
+        if self.dataflow == "prodf":
+            self._prodf(op, scan, ops)
+        else:
+            self._conventional(op, scan, ops, target.loop_depth.data)
+        replace_with_dram(op, [y.tensor], rewriter, [y, *ops.ops])
+
+    def _prodf(self, op: ssm.ScanOp, scan: Scan, ops: OpList) -> None:
+        machine = ops.machine
+        for plane in scan.planes:
+            if not scan.complex and plane.value is None:
+                raise LoweringError.at(
+                    op,
+                    f"{plane.name} is f32 and computed at run time, but ProDF preloads complex "
+                    "planes and the systolic dialect cannot widen f32 data to complex<f32> on "
+                    "chip: make it a constant, pass complex coefficients, or use dataflow ws",
+                )
+        stream_words = min(_bank_words(op, machine, "input"), _bank_words(op, machine, "output"))
+        try:
+            mapping = choose_prodf(scan, machine, stream_words, self.chunk)
+        except ValueError as error:
+            raise LoweringError.at(op, _stream_limit(error, stream_words)) from None
+        block = 6 * mapping.channels_per_fold * mapping.modes_per_fold + mapping.channels_per_fold
+        weight = _bank_words(op, machine, "weight")
+        if block > weight:
+            raise LoweringError.at(
+                op,
+                f"a coefficient block of {mapping.channels_per_fold} channels x "
+                f"{mapping.modes_per_fold} modes needs {block} words, more than the {weight} "
+                "words of bank 'weight'",
+            )
+        planes = [
+            plane.dram
+            if scan.complex
+            else ops.constant(cast(np.ndarray, plane.value).astype(np.complex64), plane.name)
+            for plane in scan.planes
+        ]
+        emit_prodf(ops, scan, mapping, planes)
+        for configure in ops.ops:
+            if isinstance(configure, ConfigureOp):
+                configure.attributes[MODE_ATTRIBUTE] = StringAttr("prodf")
+
+    def _conventional(self, op: ssm.ScanOp, scan: Scan, ops: OpList, loop_depth: int) -> None:
+        machine = ops.machine
+        if scan.complex:
+            for plane in scan.planes:
+                if plane.value is None:
+                    raise LoweringError.at(
+                        op,
+                        f"{plane.name} is complex<f32> and computed at run time, but the "
+                        "recurrent mode works on f32 planes and the systolic dialect cannot "
+                        "read complex<f32> data as f32 on chip: make the coefficients "
+                        "constants, or use dataflow prodf on a LIMA target",
+                    )
+        if loop_depth < 2:
+            raise LoweringError.at(
+                op,
+                f"the recurrent mode nests two chunk loops (chunks, timesteps), but the target "
+                f"has {loop_depth} hardware loop level",
+            )
+        layout = RecurrentLayout(scan.modes, scan.complex)
+        weight = _bank_words(op, machine, "weight")
+        needed = layout.sram_words(scan.channels)
+        if any(plane.value is None for plane in scan.planes):
+            block = min(machine.rows, machine.cols, scan.modes)
+            needed += 3 * scan.channels * scan.modes + block * block  # staged planes, identity
+        if needed > weight:
+            raise LoweringError.at(
+                op,
+                f"the recurrent mode keeps {needed} words of planes and state on chip, more "
+                f"than the {weight} words of bank 'weight'",
+            )
+        stream_words = min(_bank_words(op, machine, "input"), _bank_words(op, machine, "output"))
+        if 2 * scan.channels > stream_words:
+            raise LoweringError.at(
+                op,
+                f"two buffers of one timestep of {scan.channels} channels need "
+                f"{2 * scan.channels} words, more than the {stream_words} words of the smaller "
+                "of banks 'input' and 'output'",
+            )
+        try:
+            emit_recurrent(ops, scan, self.dataflow, stream_words, self.chunk)
+        except ValueError as error:
+            raise LoweringError.at(op, _stream_limit(error, stream_words)) from None
+        estimates = DictionaryAttr(
+            {
+                "recurrent": IntegerAttr(estimate_cycles(ops.ops, machine), i64),
+                "convolution": IntegerAttr(convolution_cycles(scan, machine, self.dataflow), i64),
+            }
+        )
+        for loop in ops.loops:
+            loop.attributes[MODE_ATTRIBUTE] = StringAttr("recurrent")
+            loop.attributes[ESTIMATES_ATTRIBUTE] = estimates
+
+
+def _stream_limit(error: ValueError, words: int) -> str:
+    return (
+        f"cannot stream the sequence: {error} (banks 'input' and 'output' give each side "
+        f"{words} words)"
+    )
+
+
+@dataclass(frozen=True)
+class ConvertSsmToSystolicPass(ModulePass):
+    """Lower `ssm.scan` to systolic IR: ProDF on LIMA-PEs, or the conventional recurrence.
+
+    #### Input invariant
+    `convert-func-to-systolic` has run (the module names its target); `ssm.scan` ops read
+    tensors bridged to DRAM by `builtin.unrealized_conversion_cast`.
+    #### Output IR
+    Each `ssm.scan` becomes an `alloc_dram` for y and the ops that fill it, its users reading y
+    through a cast. `prodf`: one `systolic.configure <lima, prodf[, seg S]>` (`ssm.mode =
+    "prodf"`) holding per fold a coefficient block, its loads and preload, and the chunk
+    pipeline. `ws|os|is`: the vector-unit recurrence in nested chunk loops, each carrying
+    `ssm.mode = "recurrent"` and `ssm.estimates = {recurrent, convolution}`. SRAM buffers have
+    no address yet (`systolic-allocate-sram`); chunk loops carry `estimated_cycles`.
+    """
+
+    name = "convert-ssm-to-systolic"
+
+    dataflow: str = "prodf"
+    chunk: int = 0  # timesteps per chunk; 0 lets the cost model choose
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        if self.dataflow not in DATAFLOWS:
+            raise LoweringError(
+                f"convert-ssm-to-systolic: dataflow must be one of {', '.join(DATAFLOWS)}, "
+                f"got '{self.dataflow}'"
+            )
+        if self.chunk < 0:
+            raise LoweringError(f"convert-ssm-to-systolic: chunk must be >= 0, got {self.chunk}")
+        PatternRewriteWalker(LowerSsmScan(self.dataflow, self.chunk)).rewrite_module(op)

@@ -1,0 +1,547 @@
+"""ProDF mapping of `ssm.scan` onto LIMA-PEs, and what both ssm.scan mappings share.
+
+The ProDF logic is epoch_mlir/kernels/s4d.py's, written as systolic IR instead of instructions:
+rows hold state modes and columns hold channels; with N < rows, channels are packed into column
+segments of S = N rows (G = rows // S channels per column); with N > rows the modes fold and the
+later mode folds accumulate into the outputs (D only in the first); with H > G * cols the
+channels fold. Within a fold the sequence streams in double-buffered chunks: the DMA loads chunk
+i+1 while the array streams chunk i, the first chunk resets the PE states, and the steady state
+is a `systolic.chunk_loop` over pairs of chunks whose DRAM windows step by two chunks.
+
+Shared with the conventional mapping (ssm_conventional.py): `OpList` (ops with nested regions,
+built in program order), the chunk pipeline `stream_chunks`, the choice of the chunk length
+`choose_chunk`, and the cost model `unit_cycles`, which prices each systolic op with the cycle
+formula of the instruction it becomes (epoch_mlir/isa/table.py), as the emulator does.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import CodeType
+from typing import Any
+
+import numpy as np
+from xdsl.dialects.builtin import ComplexType, DenseIntOrFPElementsAttr, TensorType, f32
+from xdsl.ir import Attribute, Operation, SSAValue
+
+from epoch_mlir.dialects.systolic import (
+    AllocCoefficientsOp,
+    AllocOp,
+    ArrayConfigAttr,
+    ChunkLoopOp,
+    ConfigureOp,
+    ConstantOp,
+    LoadOp,
+    MatmulTileOp,
+    PreloadCoefficientsOp,
+    PreloadTileOp,
+    SramType,
+    StoreOp,
+    StreamOp,
+    VectorOp,
+)
+from epoch_mlir.isa.encoding import FORMULA_FUNCTIONS
+from epoch_mlir.isa.fields import FIELDS
+from epoch_mlir.isa.table import INSTRUCTIONS, Instr
+from epoch_mlir.machine import Machine
+
+ROWS: dict[str, Instr] = {row.mnemonic: row for row in INSTRUCTIONS}
+MAX_STEPS = (1 << FIELDS["steps"].width) - 1  # the longest stream one `lima` encodes
+MAX_COUNT = (1 << FIELDS["count"].width) - 1  # the most iterations one `loop` encodes
+CHUNK_TOLERANCE = 0.01  # a longer chunk within 1% of the fastest one is preferred
+
+# region scan operands -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plane:
+    """One H x N coefficient operand of the scan (Abar, Bbar or C)."""
+
+    name: str
+    dram: SSAValue  # the DRAM tensor holding it
+    value: np.ndarray | None  # its contents, when it is a compile-time constant
+
+
+@dataclass(frozen=True)
+class Scan:
+    """An `ssm.scan` with its operands in DRAM: what both mappings start from."""
+
+    u: SSAValue  # L x H f32
+    abar: Plane
+    bbar: Plane
+    c: Plane
+    d: SSAValue  # H f32
+    y: SSAValue  # L x H f32, written by the mapping
+    length: int
+    channels: int
+    modes: int
+    complex: bool  # whether Abar, Bbar and C are complex<f32>
+
+    @property
+    def planes(self) -> tuple[Plane, Plane, Plane]:
+        return (self.abar, self.bbar, self.c)
+
+
+def dense(array: np.ndarray) -> DenseIntOrFPElementsAttr:
+    """A dense attribute holding `array` as f32 or complex<f32> (a splat when it is uniform)."""
+    flat = array.reshape(-1)
+    is_complex = np.iscomplexobj(array)
+    element: Attribute = ComplexType(f32) if is_complex else f32
+    if flat.size and np.all(flat == flat[0]):
+        flat = flat[:1]
+    if is_complex:
+        values: list[Any] = [(float(z.real), float(z.imag)) for z in flat.astype(np.complex64)]
+    else:
+        values = [float(x) for x in flat.astype(np.float32)]
+    return DenseIntOrFPElementsAttr.from_list(TensorType(element, list(array.shape)), values)
+
+
+# endregion
+# region building ops in program order ----------------------------------------------------------
+
+
+class OpList:
+    """The ops a lowering emits, in program order, with regions opened by context managers.
+
+    Chunk loops get their `estimated_cycles` from the cost model when their body is closed, and
+    are remembered (`loops`) so the lowering can annotate them afterwards.
+    """
+
+    def __init__(self, machine: Machine) -> None:
+        self.machine = machine
+        self._bodies: list[list[Operation]] = [[]]
+        self._configs: list[ArrayConfigAttr | None] = [None]
+        self.loops: list[ChunkLoopOp] = []
+
+    @property
+    def ops(self) -> list[Operation]:
+        assert len(self._bodies) == 1, "a region is still open"
+        return self._bodies[0]
+
+    @property
+    def config(self) -> ArrayConfigAttr | None:
+        return self._configs[-1]
+
+    def add(self, op: Operation) -> Operation:
+        self._bodies[-1].append(op)
+        return op
+
+    def alloc(self, bank: str, shape: Sequence[int], name: str) -> SSAValue:
+        op = AllocOp(SramType(bank, shape))
+        op.buffer.name_hint = name
+        self.add(op)
+        return op.buffer
+
+    def constant(self, array: np.ndarray, name: str) -> SSAValue:
+        op = ConstantOp(dense(array))
+        op.tensor.name_hint = name
+        self.add(op)
+        return op.tensor
+
+    @contextmanager
+    def configure(self, config: ArrayConfigAttr) -> Iterator[None]:
+        self._bodies.append([])
+        self._configs.append(config)
+        yield
+        body = self._bodies.pop()
+        self._configs.pop()
+        self.add(ConfigureOp(config, body))
+
+    @contextmanager
+    def chunk_loop(self, count: int) -> Iterator[None]:
+        self._bodies.append([])
+        yield
+        body = self._bodies.pop()
+        per_iteration = unit_cycles(body, self.machine, self.config)
+        loop = ChunkLoopOp(count, body, count * max(per_iteration.values(), default=0))
+        self.loops.append(loop)
+        self.add(loop)
+
+
+# endregion
+# region cost model: the instruction table's cycle formulas -------------------------------------
+
+
+def instruction_cycles(
+    mnemonic: str, machine: Machine, config: ArrayConfigAttr | None = None, **fields: Any
+) -> int:
+    """Cycles of one instruction by its row's formula, on `machine` with real DRAM timing."""
+    row = ROWS[mnemonic]
+    segment = config.segment_rows(machine.rows) if config is not None else machine.rows
+    env: dict[str, Any] = {
+        "R": machine.rows,
+        "C": machine.cols,
+        "S": segment,
+        "G": machine.rows // segment,
+        "df": config.dataflow.data if config is not None else "ws",
+        "lanes": machine.vector_lanes,
+        "dram_latency": machine.dram_latency_cycles,
+        "dram_bw": machine.dram_bandwidth_bytes_per_cycle,
+        "lat": machine.vector_latency[row.latency_class] if row.latency_class else 0,
+        **fields,
+    }
+    return int(eval(_formula(mnemonic), dict(FORMULA_FUNCTIONS), env))
+
+
+@functools.cache
+def _formula(mnemonic: str) -> CodeType:
+    """The row's cycle formula, compiled once (cost models evaluate it many times)."""
+    return compile(ROWS[mnemonic].cycles, f"<cycles of {mnemonic}>", "eval")
+
+
+def _sizes(op: Operation) -> tuple[int, int]:
+    rows, cols = op.sizes.get_values()  # type: ignore[attr-defined]
+    return int(rows), int(cols)
+
+
+def _words(value: SSAValue) -> int:
+    """Words per element of a buffer or tensor."""
+    return 2 if isinstance(getattr(value.type, "element_type", None), ComplexType) else 1
+
+
+def _selection(op: Operation) -> tuple[str, dict[str, Any]] | None:
+    """The instruction `op` becomes and the fields its cycle formula reads (None: no work)."""
+    if isinstance(op, LoadOp | StoreOp):
+        rows, cols = _sizes(op)
+        return ("load" if isinstance(op, LoadOp) else "store"), {
+            "rows": rows,
+            "cols": cols * _words(op.src),
+        }
+    if isinstance(op, PreloadCoefficientsOp):
+        return "ldc", {}
+    if isinstance(op, PreloadTileOp):
+        return "ldw", {}
+    if isinstance(op, StreamOp):
+        return "lima", {"steps": _sizes(op)[0], "reset": int(op.reset is not None)}
+    if isinstance(op, MatmulTileOp):
+        return "mm", {"m": op.m.value.data, "n": op.n.value.data, "k": op.k.value.data}
+    if isinstance(op, VectorOp):
+        rows, cols = _sizes(op)
+        row = op.instruction
+        if row.latency_class == "copy":  # copies count words
+            cols *= _words(op.a)
+        return row.mnemonic, {"rows": rows, "cols": cols}
+    return None
+
+
+def unit_cycles(
+    ops: Iterable[Operation], machine: Machine, config: ArrayConfigAttr | None = None
+) -> Counter[str]:
+    """Busy cycles per unit (dma, array, vector) of `ops`, loops counted in full."""
+    totals: Counter[str] = Counter()
+    for op in ops:
+        if isinstance(op, ChunkLoopOp):
+            inner = unit_cycles(op.body.block.ops, machine, config)
+            for unit, cycles in inner.items():
+                totals[unit] += op.count.value.data * cycles
+        elif isinstance(op, ConfigureOp):
+            totals += unit_cycles(op.body.block.ops, machine, op.config)
+        elif (selection := _selection(op)) is not None:
+            mnemonic, fields = selection
+            totals[ROWS[mnemonic].unit] += instruction_cycles(mnemonic, machine, config, **fields)
+    return totals
+
+
+def estimate_cycles(
+    ops: Iterable[Operation], machine: Machine, config: ArrayConfigAttr | None = None
+) -> int:
+    """The busiest unit's cycles: the units overlap, so this is what the work costs at least."""
+    return max(unit_cycles(ops, machine, config).values(), default=0)
+
+
+# endregion
+# region chunked streaming ----------------------------------------------------------------------
+
+
+def chunk_sizes(length: int, chunk: int) -> list[int]:
+    full, tail = divmod(length, chunk)
+    return [chunk] * full + ([tail] if tail else [])
+
+
+@dataclass(frozen=True)
+class ChunkStep:
+    """Where one chunk's windows are: its first row and how far they move per loop iteration."""
+
+    index: int  # which chunk: its buffers are `index % 2`
+    row: int  # first timestep of the chunk (row of the DRAM window at the first iteration)
+    step: int  # rows the DRAM windows move per loop iteration (0 outside the loop)
+    rows: int  # timesteps in the chunk
+
+
+def stream_chunks(
+    ops: OpList,
+    length: int,
+    chunk: int,
+    load: Callable[[ChunkStep], None],
+    compute: Callable[[ChunkStep], None],
+) -> None:
+    """Emit the software pipeline over the chunks of one pass over the sequence.
+
+    `load` brings a chunk's inputs into its buffers; `compute` works on them and stores the
+    results. Loads run one chunk ahead of compute, so the DMA of chunk i+1 overlaps the work on
+    chunk i; chunk 0 is peeled (its compute resets the states), the steady state is a loop over
+    pairs of full chunks (one per buffer, windows stepping two chunks), the rest is unrolled.
+    """
+    sizes = chunk_sizes(length, chunk)
+    full = length // chunk
+
+    def at(index: int, in_loop: bool = False) -> ChunkStep:
+        return ChunkStep(index, index * chunk, 2 * chunk if in_loop else 0, sizes[index])
+
+    load(at(0))
+    if len(sizes) > 1:
+        load(at(1))
+    compute(at(0))
+    if len(sizes) == 1:
+        return
+    pairs = min(max(0, (full - 2) // 2), MAX_COUNT)  # iterations whose chunks are all full
+    if pairs:
+        with ops.chunk_loop(pairs):
+            load(at(2, in_loop=True))
+            compute(at(1, in_loop=True))
+            load(at(3, in_loop=True))
+            compute(at(2, in_loop=True))
+    for index in range(1 + 2 * pairs, len(sizes)):
+        if index + 1 < len(sizes):
+            load(at(index + 1))
+        compute(at(index))
+
+
+def pipeline_cycles(
+    sizes: Sequence[int],
+    load: Callable[[int], int],
+    compute: Callable[[int, bool], int],
+    store: Callable[[int], int],
+    compute_unit: str,
+) -> int:
+    """Cycles of `stream_chunks`' schedule: one DMA and one compute unit, in program order.
+
+    Dependencies are those the hardware tracks on the two buffers of each side: a chunk's
+    compute waits for its load and for the store that last read its output buffer; a load waits
+    until the compute that last read its input buffer is done.
+    """
+    free = {"dma": 0, compute_unit: 0}
+    loaded: list[int] = []
+    computed: list[int] = []
+    stored: list[int] = []
+
+    def run(unit: str, cycles: int, *after: int) -> int:
+        end = max([free[unit], *after]) + cycles
+        free[unit] = end
+        return end
+
+    def load_chunk(index: int) -> None:
+        before = (computed[index - 2], stored[index - 2]) if index >= 2 else ()
+        loaded.append(run("dma", load(sizes[index]), *before))
+
+    def compute_chunk(index: int) -> None:
+        before = (stored[index - 2],) if index >= 2 else ()
+        computed.append(
+            run(compute_unit, compute(sizes[index], index == 0), loaded[index], *before)
+        )
+        stored.append(run("dma", store(sizes[index]), computed[index]))
+
+    load_chunk(0)
+    for index in range(len(sizes)):
+        if index + 1 < len(sizes):
+            load_chunk(index + 1)
+        compute_chunk(index)
+    return max(free.values())
+
+
+def choose_chunk(
+    length: int,
+    limit: int,
+    load: Callable[[int], int],
+    compute: Callable[[int, bool], int],
+    store: Callable[[int], int],
+    compute_unit: str,
+    requested: int = 0,
+) -> int:
+    """The chunk length (at most `limit`) whose pipeline the cost model finds fastest.
+
+    Long chunks amortize each transfer's latency; short ones start computing sooner and leave
+    less to store at the end. Candidates are `limit` and the powers of two below it; the
+    schedule is simulated for a few chunks and extrapolated, since its steady state repeats.
+    A `requested` length (> 0) is taken as is, up to the sequence's length; raises ValueError
+    when it exceeds `limit`.
+    """
+    limit = max(1, min(limit, MAX_STEPS))
+    if requested:
+        if requested > limit:
+            raise ValueError(
+                f"a chunk of {requested} timesteps does not fit: the buffers hold {limit}"
+            )
+        return min(requested, length)
+    limit = min(limit, length)
+    candidates = {limit} | {1 << j for j in range(limit.bit_length()) if 1 << j < limit}
+    cycles: dict[int, int] = {}
+    sampled = 8
+    for chunk in candidates:
+        full, tail = divmod(length, chunk)
+        count = full + bool(tail)
+
+        def last(chunks: int, chunk: int = chunk, tail: int = tail) -> list[int]:
+            """The sizes of the last `chunks` chunks (a partial one ends the sequence)."""
+            return [chunk] * (chunks - bool(tail)) + ([tail] if tail else [])
+
+        if count <= sampled:
+            cycles[chunk] = pipeline_cycles(last(count), load, compute, store, compute_unit)
+        else:  # the steady state repeats: extrapolate from two samples of it
+            shorter = pipeline_cycles(last(sampled - 1), load, compute, store, compute_unit)
+            longer = pipeline_cycles(last(sampled), load, compute, store, compute_unit)
+            cycles[chunk] = longer + (count - sampled) * (longer - shorter)
+    # Near-ties go to the longest chunk: fewer transfers and instructions for the same time.
+    good_enough = min(cycles.values()) * (1 + CHUNK_TOLERANCE)
+    return max(chunk for chunk, estimate in cycles.items() if estimate <= good_enough)
+
+
+# endregion
+# region ProDF ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProdfMapping:
+    """How an H x N scan folds onto the array (kernels/s4d.py's `ProdfMapping`)."""
+
+    seg: int  # rows per column segment, S; 0 when a segment is the whole column
+    channels_per_fold: int  # G * C, or H when fewer
+    modes_per_fold: int
+    chunk: int  # timesteps per stream
+
+    @property
+    def config(self) -> ArrayConfigAttr:
+        return ArrayConfigAttr("lima", "prodf", self.seg)
+
+
+def choose_prodf(
+    scan: Scan, machine: Machine, bank_limit: int, requested_chunk: int = 0
+) -> ProdfMapping:
+    """Packing, folds and chunk for `scan`; `bank_limit` words of each stream bank are usable.
+
+    Raises ValueError (with the limit) when not even one timestep of a fold fits, or the
+    requested chunk does not.
+    """
+    rows, cols = machine.rows, machine.cols
+    segment = max(1, min(rows, scan.modes))
+    per_fold = min(scan.channels, (rows // segment) * cols)
+    # two buffers (double buffering) of chunk x channels on each side
+    limit = bank_limit // (2 * per_fold)
+    if limit < 1:
+        raise ValueError(
+            f"two buffers of one timestep of {per_fold} channels need {2 * per_fold} words"
+        )
+    seg = 0 if segment == rows else segment
+    config = ArrayConfigAttr("lima", "prodf", seg)
+    accumulate = scan.modes > segment
+
+    def transfer(steps: int) -> int:
+        return instruction_cycles("load", machine, rows=steps, cols=per_fold)
+
+    def load(steps: int) -> int:
+        return transfer(steps) * (2 if accumulate else 1)
+
+    def compute(steps: int, first: bool) -> int:
+        return instruction_cycles("lima", machine, config, steps=steps, reset=int(first))
+
+    chunk = choose_chunk(scan.length, limit, load, compute, transfer, "array", requested_chunk)
+    return ProdfMapping(seg, per_fold, min(scan.modes, segment), chunk)
+
+
+def _folds(size: int, tile: int) -> list[tuple[int, int]]:
+    return [(start, min(tile, size - start)) for start in range(0, size, tile)]
+
+
+def emit_prodf(ops: OpList, scan: Scan, mapping: ProdfMapping, planes: Sequence[SSAValue]) -> None:
+    """The ProDF program of `scan`; `planes` are complex DRAM tensors of Abar, Bbar and C."""
+    per_fold, chunk = mapping.channels_per_fold, mapping.chunk
+    mode_folds = _folds(scan.modes, mapping.modes_per_fold)
+    zeros = ops.constant(np.zeros(per_fold, np.float32), "zeros") if len(mode_folds) > 1 else None
+    several = scan.length > chunk
+    u_buffers = [ops.alloc("input", (chunk, per_fold), f"u{i}") for i in range(1 + several)]
+    y_buffers = [ops.alloc("output", (chunk, per_fold), f"y{i}") for i in range(1 + several)]
+    slot = 0
+    with ops.configure(mapping.config):
+        for h0, nch in _folds(scan.channels, per_fold):
+            for n0, nm in mode_folds:
+                block = AllocCoefficientsOp("weight", nch, nm)
+                for result, name in zip(block.results, ("abar", "bbar", "c", "d"), strict=True):
+                    result.name_hint = f"{name}_h{h0}_n{n0}"
+                ops.add(block)
+                for plane, buffer in zip(planes, block.results[:3], strict=True):
+                    ops.add(LoadOp(plane, buffer, (nch, nm), src_offsets=(h0, n0)))
+                if n0 == 0:  # D enters once per channel fold: later mode folds add zeros
+                    ops.add(LoadOp(scan.d, block.d, (1, nch), src_offsets=(0, h0)))
+                else:
+                    assert zeros is not None
+                    ops.add(LoadOp(zeros, block.d, (1, nch)))
+                ops.add(PreloadCoefficientsOp(block, slot))
+                _stream_fold(ops, scan, slot, h0, nch, n0 > 0, chunk, u_buffers, y_buffers)
+                slot ^= 1
+
+
+def _stream_fold(
+    ops: OpList,
+    scan: Scan,
+    slot: int,
+    h0: int,
+    nch: int,
+    accumulate: bool,
+    chunk: int,
+    u_buffers: Sequence[SSAValue],
+    y_buffers: Sequence[SSAValue],
+) -> None:
+    """One fold's pass over the sequence; later mode folds add to what the earlier ones stored."""
+
+    def load(at: ChunkStep) -> None:
+        buffer = at.index % 2
+        ops.add(
+            LoadOp(
+                scan.u,
+                u_buffers[buffer],
+                (at.rows, nch),
+                src_offsets=(at.row, h0),
+                src_step=(at.step, 0),
+            )
+        )
+        if accumulate:
+            ops.add(
+                LoadOp(
+                    scan.y,
+                    y_buffers[buffer],
+                    (at.rows, nch),
+                    src_offsets=(at.row, h0),
+                    src_step=(at.step, 0),
+                )
+            )
+
+    def compute(at: ChunkStep) -> None:
+        buffer = at.index % 2
+        ops.add(
+            StreamOp(
+                u_buffers[buffer],
+                y_buffers[buffer],
+                (at.rows, nch),
+                slot,
+                reset=at.index == 0,
+                accumulate=accumulate,
+            )
+        )
+        ops.add(
+            StoreOp(
+                y_buffers[buffer],
+                scan.y,
+                (at.rows, nch),
+                dst_offsets=(at.row, h0),
+                dst_step=(at.step, 0),
+            )
+        )
+
+    stream_chunks(ops, scan.length, chunk, load, compute)
+
+
+# endregion

@@ -1,0 +1,333 @@
+"""The conventional mapping of `ssm.scan`: what a TPU-like array of MAC PEs must do.
+
+Two ways to compute a diagonal SSM layer without LIMA-PEs, priced with the same cost model as
+ProDF (prodf.py's `unit_cycles`, the instruction table's formulas):
+
+- **recurrent mode** (emitted): the state update runs on the vector unit, one
+  `systolic.chunk_loop` iteration per timestep, inside a chunk pipeline that streams u and y
+  through SRAM. Everything is f32: modes sit on rows and channels on columns (the lanes), so
+  `u[k]` is a row broadcast over the modes and `y[k]` is a column sum (`csum`) over them. A
+  complex mode is two real rows (real part, then imaginary part) of a stacked state
+  `[Re s; Im s; Re s]`, whose middle-and-last rows are the swapped pair the rotation needs:
+
+      t = A2 * S[N:3N];  S[0:2N] = A1 * S[0:2N] + t + B2 * u[k];  S[2N:3N] = S[0:N]
+      y[k] = D * u[k] + colsum(C2 * S[0:2N])
+
+  with A1 = [Re a; Re a], A2 = [-Im a; Im a], B2 = [Re b; Im b], C2 = [Re c; -Im c]
+  (transposed to modes x channels). A real mode is one row: S = a*S + b*u[k], y = D*u + colsum(c*S).
+- **convolution mode** (estimated only): the kernel K[h, d] = Re(sum_n c b abar^d) for d < L
+  (vector unit), then one causal Toeplitz product per channel on the array in the requested GEMM
+  dataflow. A channel's product is a matrix-vector product (the channels' kernels differ), so
+  it uses one column of the array; folds that lie above the diagonal are skipped.
+
+The planes must be rearranged (transposed, split into real and imaginary rows) before the
+recurrence: at compile time when they are constants, and for real planes computed at run time by
+transposing GEMMs against an identity tile on the array. Complex planes computed at run time
+cannot be rearranged: the systolic dialect has no op that reads the words of a complex<f32>
+buffer as f32 (see docs/compiler.md), so they are a LoweringError.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from xdsl.ir import SSAValue
+
+from epoch_mlir.dialects.systolic import (
+    ArrayConfigAttr,
+    LoadOp,
+    MatmulTileOp,
+    PreloadTileOp,
+    StoreOp,
+    VectorOp,
+)
+from epoch_mlir.machine import Machine
+from epoch_mlir.passes.utils.prodf import (
+    ChunkStep,
+    OpList,
+    Plane,
+    Scan,
+    choose_chunk,
+    instruction_cycles,
+    stream_chunks,
+)
+
+NEXT_ROW = (1, 0)  # u[k] and y[k] move down one row per timestep
+
+
+def _folds(size: int, tile: int) -> list[tuple[int, int]]:
+    return [(start, min(tile, size - start)) for start in range(0, size, tile)]
+
+
+@dataclass(frozen=True)
+class RecurrentLayout:
+    """Rows of the stacked f32 buffers of the recurrent mode (channels are the columns)."""
+
+    modes: int
+    complex: bool
+
+    @property
+    def plane_rows(self) -> int:
+        """Rows of A1, A2, B2, C2 (complex) or a, b, c (real), and of the temporary."""
+        return 2 * self.modes if self.complex else self.modes
+
+    @property
+    def state_rows(self) -> int:
+        return 3 * self.modes if self.complex else self.modes
+
+    def sram_words(self, channels: int) -> int:
+        """Words of the weight bank the recurrence keeps: planes, state, temporary and D."""
+        planes = 4 if self.complex else 3
+        rows = planes * self.plane_rows + self.state_rows + self.plane_rows
+        return rows * channels + channels
+
+
+def stacked_planes(abar: np.ndarray, bbar: np.ndarray, c: np.ndarray) -> list[np.ndarray]:
+    """The recurrence's f32 planes (modes x channels) from the H x N coefficients."""
+    if not np.iscomplexobj(abar):
+        return [np.ascontiguousarray(plane.T, np.float32) for plane in (abar, bbar, c)]
+    a, b, cc = abar.T, bbar.T, c.T
+    return [
+        np.vstack([a.real, a.real]).astype(np.float32),
+        np.vstack([-a.imag, a.imag]).astype(np.float32),
+        np.vstack([b.real, b.imag]).astype(np.float32),
+        np.vstack([cc.real, -cc.imag]).astype(np.float32),
+    ]
+
+
+def step_cycles(layout: RecurrentLayout, channels: int, machine: Machine) -> int:
+    """Vector-unit cycles of one timestep of the recurrence (the body emitted below)."""
+
+    def vector(function: str, rows: int) -> int:
+        return instruction_cycles(f"v{function}", machine, rows=rows, cols=channels)
+
+    plane, modes = layout.plane_rows, layout.modes
+    cycles = vector("mul", 1) + vector("csum", plane)  # D*u, then the column sum
+    if layout.complex:
+        return cycles + 4 * vector("mul", plane) + 2 * vector("add", plane) + vector("copy", modes)
+    return cycles + 3 * vector("mul", plane) + vector("add", plane)
+
+
+def emit_recurrent(
+    ops: OpList, scan: Scan, dataflow: str, bank_limit: int, requested_chunk: int = 0
+) -> None:
+    """The recurrent mode of `scan` (planes constant, or real: checked by the caller).
+
+    Raises ValueError when the requested chunk does not fit `bank_limit` words of each stream
+    bank.
+    """
+    machine = ops.machine
+    layout = RecurrentLayout(scan.modes, scan.complex)
+    channels = scan.channels
+    planes = _planes(ops, scan, layout, dataflow)
+    d = ops.alloc("weight", (channels,), "d_row")
+    ops.add(LoadOp(scan.d, d, (1, channels)))
+    zeros = ops.constant(np.zeros((layout.state_rows, channels), np.float32), "zero_state")
+    state = ops.alloc("weight", (layout.state_rows, channels), "state")
+    ops.add(LoadOp(zeros, state, (layout.state_rows, channels)))
+    temporary = ops.alloc("weight", (layout.plane_rows, channels), "t")
+
+    per_step = step_cycles(layout, channels, machine)
+
+    def transfer(steps: int) -> int:
+        return instruction_cycles("load", machine, rows=steps, cols=channels)
+
+    chunk = choose_chunk(
+        scan.length,
+        bank_limit // (2 * channels),
+        transfer,
+        lambda steps, _first: steps * per_step,
+        transfer,
+        "vector",
+        requested_chunk,
+    )
+    several = scan.length > chunk
+    u_buffers = [ops.alloc("input", (chunk, channels), f"u{i}") for i in range(1 + several)]
+    y_buffers = [ops.alloc("output", (chunk, channels), f"y{i}") for i in range(1 + several)]
+
+    def load(at: ChunkStep) -> None:
+        ops.add(
+            LoadOp(
+                scan.u,
+                u_buffers[at.index % 2],
+                (at.rows, channels),
+                src_offsets=(at.row, 0),
+                src_step=(at.step, 0),
+            )
+        )
+
+    def compute(at: ChunkStep) -> None:
+        u, y = u_buffers[at.index % 2], y_buffers[at.index % 2]
+        with ops.chunk_loop(at.rows):
+            _step(ops, layout, channels, planes, d, state, temporary, u, y)
+        ops.add(
+            StoreOp(y, scan.y, (at.rows, channels), dst_offsets=(at.row, 0), dst_step=(at.step, 0))
+        )
+
+    stream_chunks(ops, scan.length, chunk, load, compute)
+
+
+def _step(
+    ops: OpList,
+    layout: RecurrentLayout,
+    channels: int,
+    planes: Sequence[SSAValue],
+    d: SSAValue,
+    state: SSAValue,
+    temporary: SSAValue,
+    u: SSAValue,
+    y: SSAValue,
+) -> None:
+    """One timestep: u[k] and y[k] are row k of the chunk's buffers (windows step one row)."""
+    rows, modes = layout.plane_rows, layout.modes
+    sizes = (rows, channels)
+    if layout.complex:
+        a1, a2, b2, c2 = planes
+        ops.add(VectorOp("mul", a2, temporary, sizes, b=state, b_offsets=(modes, 0)))
+        ops.add(VectorOp("mul", a1, state, sizes, b=state))
+        ops.add(VectorOp("add", state, state, sizes, b=temporary))
+        ops.add(VectorOp("mul", b2, temporary, sizes, b=u, b_step=NEXT_ROW, b_broadcast="row"))
+        ops.add(VectorOp("add", state, state, sizes, b=temporary))
+        ops.add(VectorOp("copy", state, state, (modes, channels), dst_offsets=(2 * modes, 0)))
+        c_plane = c2
+    else:
+        a, b, c_plane = planes
+        ops.add(VectorOp("mul", a, state, sizes, b=state))
+        ops.add(VectorOp("mul", b, temporary, sizes, b=u, b_step=NEXT_ROW, b_broadcast="row"))
+        ops.add(VectorOp("add", state, state, sizes, b=temporary))
+    ops.add(VectorOp("mul", c_plane, temporary, sizes, b=state))
+    ops.add(VectorOp("mul", d, y, (1, channels), b=u, b_step=NEXT_ROW, dst_step=NEXT_ROW))
+    ops.add(VectorOp("csum", temporary, y, sizes, dst_step=NEXT_ROW, imm=1.0, accumulate=True))
+
+
+def _planes(ops: OpList, scan: Scan, layout: RecurrentLayout, dataflow: str) -> list[SSAValue]:
+    """The recurrence's f32 planes in SRAM: constants loaded, run-time real planes transposed."""
+    channels, modes = scan.channels, scan.modes
+    shape = (layout.plane_rows, channels)
+    names = ("a1", "a2", "b2", "c2") if scan.complex else ("abar_nh", "bbar_nh", "c_nh")
+    values = [plane.value for plane in scan.planes]
+    if all(value is not None for value in values):
+        arrays = stacked_planes(*values)  # type: ignore[arg-type]
+        buffers = []
+        for array, name in zip(arrays, names, strict=True):
+            tensor = ops.constant(array, f"{name}_values")
+            buffer = ops.alloc("weight", shape, name)
+            ops.add(LoadOp(tensor, buffer, shape))
+            buffers.append(buffer)
+        return buffers
+    assert not scan.complex, "complex planes computed at run time are refused by the caller"
+    buffers = [ops.alloc("weight", shape, name) for name in names]
+    pending: list[tuple[Plane, SSAValue]] = []
+    for plane, buffer, name in zip(scan.planes, buffers, names, strict=True):
+        if plane.value is not None:
+            tensor = ops.constant(np.ascontiguousarray(plane.value.T, np.float32), f"{name}_values")
+            ops.add(LoadOp(tensor, buffer, shape))
+        else:
+            pending.append((plane, buffer))
+    _transpose(ops, pending, channels, modes, dataflow)
+    return buffers
+
+
+def _transpose(
+    ops: OpList, planes: Sequence[tuple[Plane, SSAValue]], channels: int, modes: int, df: str
+) -> None:
+    """P^T = I @ P^T on the array, one identity tile per block of modes (D = A @ B^T)."""
+    machine = ops.machine
+    block = min(machine.rows, machine.cols, modes)
+    identity = ops.constant(np.eye(block, dtype=np.float32), "identity")
+    eye = ops.alloc("weight", (block, block), "eye")
+    ops.add(LoadOp(identity, eye, (block, block)))
+    staged = []
+    for plane, buffer in planes:
+        stage = ops.alloc("weight", (channels, modes), f"{plane.name.lower()}_hn")
+        ops.add(LoadOp(plane.dram, stage, (channels, modes)))
+        staged.append((stage, buffer))
+    column_tile = channels if df == "is" else machine.cols  # is streams the channels
+    slot = 0
+    with ops.configure(ArrayConfigAttr("mac", df)):
+        for stage, buffer in staged:
+            for k0, kb in _folds(modes, block):
+                for h0, hb in _folds(channels, column_tile):
+                    for op in _transpose_fold(df, eye, stage, buffer, k0, kb, h0, hb, slot):
+                        ops.add(op)
+                    slot ^= 1
+
+
+def _transpose_fold(
+    df: str,
+    eye: SSAValue,
+    stage: SSAValue,
+    dst: SSAValue,
+    k0: int,
+    kb: int,
+    h0: int,
+    hb: int,
+    slot: int,
+) -> list[PreloadTileOp | MatmulTileOp]:
+    """dst[k0:k0+kb, h0:h0+hb] = I_kb @ stage[h0:h0+hb, k0:k0+kb]^T as one GEMM fold."""
+    dst_offsets = (k0, h0)
+    if df == "ws":  # the slot holds B^T (k x n): the plane's block, transposed
+        return [
+            PreloadTileOp(stage, (hb, kb), slot, offsets=(h0, k0), transpose=True),
+            MatmulTileOp(dst, kb, hb, kb, a=eye, slot=slot, dst_offsets=dst_offsets),
+        ]
+    if df == "is":  # the slot holds A^T (k x m): the identity
+        return [
+            PreloadTileOp(eye, (kb, kb), slot, transpose=True),
+            MatmulTileOp(
+                dst, kb, hb, kb, b=stage, b_offsets=(h0, k0), slot=slot, dst_offsets=dst_offsets
+            ),
+        ]
+    return [
+        MatmulTileOp(dst, kb, hb, kb, a=eye, b=stage, b_offsets=(h0, k0), dst_offsets=dst_offsets)
+    ]
+
+
+def convolution_cycles(scan: Scan, machine: Machine, dataflow: str) -> int:
+    """Estimated cycles of the convolution mode (not emitted; docs/compiler.md).
+
+    Kernel generation on the vector unit (none when the coefficients are constants: the kernel
+    is then a constant too), then per channel the causal Toeplitz product y_h = T_h u_h as GEMM
+    folds (D = A @ B^T, m = L outputs, k = L inputs, n = 1), skipping folds above the diagonal,
+    with the Toeplitz operand read in place; u and y move by DMA alongside.
+    """
+    length, channels = scan.length, scan.channels
+    layout = RecurrentLayout(scan.modes, scan.complex)
+    generation = 0
+    if any(plane.value is None for plane in scan.planes):
+        # per lag: advance abar^d * (b c) like one step of the recurrence, then its column sum
+        generation = length * (
+            step_cycles(layout, channels, machine)
+            - instruction_cycles("vmul", machine, rows=1, cols=channels)
+        )
+    config = ArrayConfigAttr("mac", dataflow)
+    rows, cols = machine.rows, machine.cols
+
+    @functools.cache
+    def mm(m: int, n: int, k: int) -> int:
+        return instruction_cycles("mm", machine, config, m=m, n=n, k=k)
+
+    fill = instruction_cycles("ldw", machine, config)
+    per_channel = 0
+    if dataflow == "ws":  # u_h's k-block is stationary, the Toeplitz rows t >= its start stream
+        for s0, kr in _folds(length, rows):
+            per_channel += fill + mm(length - s0, 1, kr)
+    elif dataflow == "is":  # a k x m Toeplitz tile is stationary, u_h streams (n = 1)
+        t_blocks = _folds(length, cols)
+        suffixes: dict[int, list[int]] = {}  # per k-block size: cycles of t-blocks i.. (folds)
+        for s0, kr in _folds(length, rows):
+            if kr not in suffixes:
+                suffix = [0] * (len(t_blocks) + 1)
+                for index in range(len(t_blocks) - 1, -1, -1):
+                    suffix[index] = suffix[index + 1] + fill + mm(t_blocks[index][1], 1, kr)
+                suffixes[kr] = suffix
+            # the t-blocks that reach t >= s0: all from the one holding s0 on
+            per_channel += suffixes[kr][s0 // cols]
+    else:  # os: an m x 1 output block, the inputs s <= t stream
+        for t0, mr in _folds(length, rows):
+            per_channel += mm(mr, 1, min(length, t0 + mr))
+    dma = 2 * instruction_cycles("load", machine, rows=length, cols=channels)
+    return max(generation + channels * per_channel, dma)

@@ -1,0 +1,58 @@
+// Every refusal of convert-ssm-to-systolic: one line at the op (file:line:col), never a module
+// dump. Each RUN line refuses some of the cases below and lowers the others.
+// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'convert-func-to-systolic{hw=tpu},convert-ssm-to-systolic' | filecheck %s --check-prefix=TPU
+// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic' | filecheck %s --check-prefix=PRODF
+// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=ws}' | filecheck %s --check-prefix=WS
+// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'convert-func-to-systolic{hw=tiny},convert-ssm-to-systolic{chunk=100000}' | filecheck %s --check-prefix=CHUNK
+// RUN: not epoch opt %s -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=xs}' 2>&1 | filecheck %s --check-prefix=DATAFLOW
+// RUN: not epoch opt %s -p 'convert-func-to-systolic{hw=tiny},convert-ssm-to-systolic' 2>&1 | filecheck %s --check-prefix=EXIT
+
+// ProDF needs LIMA-PEs: on the TPU-like baseline it is refused at the op.
+// TPU: convert-ssm-to-systolic-invalid.mlir:[[# @LINE + 3]]:8: error: 'ssm.scan' op dataflow prodf needs LIMA-PEs, but target 'tpu' has mac PEs: use dataflow ws, os or is
+// DATAFLOW: error: convert-ssm-to-systolic: dataflow must be one of prodf, ws, os, is, got 'xs'
+func.func @prodf_on_mac(%u: tensor<8x2xf32>, %a: tensor<2x2xcomplex<f32>>, %d: tensor<2xf32>) -> tensor<8x2xf32> {
+  %y = ssm.scan %u, %a, %a, %a, %d : (tensor<8x2xf32>, tensor<2x2xcomplex<f32>>, tensor<2x2xcomplex<f32>>, tensor<2x2xcomplex<f32>>, tensor<2xf32>) -> tensor<8x2xf32>
+  func.return %y : tensor<8x2xf32>
+}
+
+// -----
+
+// ProDF preloads complex planes; real planes known only at run time cannot be widened on chip.
+// Without --verify-diagnostics this first refusal ends epoch opt: status 1, one line, no trace.
+// PRODF: convert-ssm-to-systolic-invalid.mlir:[[# @LINE + 4]]:8: error: 'ssm.scan' op Abar is f32 and computed at run time, but ProDF preloads complex planes and the systolic dialect cannot widen f32 data to complex<f32> on chip: make it a constant, pass complex coefficients, or use dataflow ws
+// EXIT: convert-ssm-to-systolic-invalid.mlir:[[# @LINE + 3]]:8: error: 'ssm.scan' op Abar is f32 and computed at run time
+// EXIT-NOT: Traceback
+func.func @prodf_real_runtime(%u: tensor<8x2xf32>, %a: tensor<2x2xf32>, %d: tensor<2xf32>) -> tensor<8x2xf32> {
+  %y = ssm.scan %u, %a, %a, %a, %d : (tensor<8x2xf32>, tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<8x2xf32>
+  func.return %y : tensor<8x2xf32>
+}
+
+// -----
+
+// The recurrent mode works on f32 planes; complex planes known only at run time cannot be read
+// as f32 on chip.
+// WS: convert-ssm-to-systolic-invalid.mlir:[[# @LINE + 2]]:8: error: 'ssm.scan' op Abar is complex<f32> and computed at run time, but the recurrent mode works on f32 planes and the systolic dialect cannot read complex<f32> data as f32 on chip: make the coefficients constants, or use dataflow prodf on a LIMA target
+func.func @conventional_complex_runtime(%u: tensor<8x2xf32>, %a: tensor<2x2xcomplex<f32>>, %d: tensor<2xf32>) -> tensor<8x2xf32> {
+  %y = ssm.scan %u, %a, %a, %a, %d : (tensor<8x2xf32>, tensor<2x2xcomplex<f32>>, tensor<2x2xcomplex<f32>>, tensor<2x2xcomplex<f32>>, tensor<2xf32>) -> tensor<8x2xf32>
+  func.return %y : tensor<8x2xf32>
+}
+
+// -----
+
+// A chunk larger than the stream buffers hold (tiny: 16384-word banks, two buffers of 2
+// channels per side) is refused with the limit.
+// CHUNK: convert-ssm-to-systolic-invalid.mlir:[[# @LINE + 2]]:8: error: 'ssm.scan' op cannot stream the sequence: a chunk of 100000 timesteps does not fit: the buffers hold 4096 (banks 'input' and 'output' give each side 16384 words)
+func.func @chunk_too_long(%u: tensor<8x2xf32>, %a: tensor<2x2xcomplex<f32>>, %d: tensor<2xf32>) -> tensor<8x2xf32> {
+  %y = ssm.scan %u, %a, %a, %a, %d : (tensor<8x2xf32>, tensor<2x2xcomplex<f32>>, tensor<2x2xcomplex<f32>>, tensor<2x2xcomplex<f32>>, tensor<2xf32>) -> tensor<8x2xf32>
+  func.return %y : tensor<8x2xf32>
+}
+
+// -----
+
+// The recurrent mode keeps its planes, state and (for run-time planes) staging buffers in the
+// weight bank: 16000 channels need 9 x 16000 + 1 words, more than small's 131072.
+// WS: convert-ssm-to-systolic-invalid.mlir:[[# @LINE + 2]]:8: error: 'ssm.scan' op the recurrent mode keeps 144001 words of planes and state on chip, more than the 131072 words of bank 'weight'
+func.func @recurrent_too_wide(%u: tensor<1x16000xf32>, %a: tensor<16000x1xf32>, %d: tensor<16000xf32>) -> tensor<1x16000xf32> {
+  %y = ssm.scan %u, %a, %a, %a, %d : (tensor<1x16000xf32>, tensor<16000x1xf32>, tensor<16000x1xf32>, tensor<16000x1xf32>, tensor<16000xf32>) -> tensor<1x16000xf32>
+  func.return %y : tensor<1x16000xf32>
+}
