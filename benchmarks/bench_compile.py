@@ -10,10 +10,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from models import s4d_model
-
 from epoch_mlir.compiler import compile_file
 from epoch_mlir.machine import load_machine
+from epoch_mlir.models import s4d_model
 
 
 def main() -> None:

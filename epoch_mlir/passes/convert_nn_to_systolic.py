@@ -4,7 +4,7 @@
 passes/utils/gemm.py); every other `nn` op runs on the vector unit, as kernels/vector.py does
 layer norm. All of them stream the sequence through SRAM in double-buffered chunks with the
 steady state in one `systolic.chunk_loop` (passes/utils/nn_tiling.py), so the IR does not grow
-with L. docs/compiler-nn.md describes each op's mapping.
+with L. docs/compiler.md ("nn lowering") describes each op's mapping.
 """
 
 from __future__ import annotations

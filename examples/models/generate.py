@@ -14,27 +14,9 @@ import numpy as np
 
 from epoch_mlir.interpreters.reference import run_reference
 from epoch_mlir.ir_reader import load_module
+from epoch_mlir.models import s4d_lin
 
 HERE = Path(__file__).parent
-
-
-def s4d_lin(channels: int, modes: int, rng: np.random.Generator) -> list[np.ndarray]:
-    step = np.exp(rng.uniform(np.log(1e-3), np.log(1e-1), channels))[:, None]
-    a = -0.5 + 1j * np.pi * np.arange(modes)[None, :]
-    abar = np.exp(step * a)
-    bbar = (abar - 1) / a
-    c = (
-        2
-        * np.sqrt(0.5)
-        * (rng.normal(size=(channels, modes)) + 1j * rng.normal(size=(channels, modes)))
-    )
-    d = rng.normal(size=channels)
-    return [
-        abar.astype(np.complex64),
-        bbar.astype(np.complex64),
-        c.astype(np.complex64),
-        d.astype(np.float32),
-    ]
 
 
 def s4d_block_inputs(rng: np.random.Generator) -> list[np.ndarray]:
