@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from epoch_mlir.interpreters.ssm import scan as scan_reference
 from epoch_mlir.isa.disasm import disassemble
 from epoch_mlir.isa.program import Program
 from epoch_mlir.kernels.gemm import gemm_program
@@ -26,18 +27,6 @@ from epoch_mlir.machine import load_machine
 
 HERE = Path(__file__).parent
 MACHINE = load_machine("epochcore")
-
-
-def scan_reference(
-    u: np.ndarray, abar: np.ndarray, bbar: np.ndarray, c: np.ndarray, d: np.ndarray
-) -> np.ndarray:
-    """SPEC.md's ssm.scan recurrence, stepped in float64."""
-    state = np.zeros(abar.shape, np.complex128)
-    y = np.empty(u.shape)
-    for k in range(u.shape[0]):
-        state = abar * state + bbar * u[k][:, None]
-        y[k] = (c * state).sum(axis=1).real + d * u[k]
-    return y
 
 
 def gemm_example(rng: np.random.Generator) -> tuple[Program, list[np.ndarray], list[np.ndarray]]:

@@ -7,19 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from epoch_mlir.emulator.core import Emulator
+from epoch_mlir.interpreters.ssm import scan as scan_reference
 from epoch_mlir.kernels.s4d import ProdfMapping, s4d_program
 from epoch_mlir.machine import Machine, load_machine
 
 SMALL = load_machine("small")  # 8 rows x 4 columns
-
-
-def scan_reference(u, abar, bbar, c, d):  # type: ignore[no-untyped-def]
-    state = np.zeros(abar.shape, np.complex128)
-    y = np.empty(u.shape)
-    for k in range(u.shape[0]):
-        state = abar * state + bbar * u[k][:, None]
-        y[k] = (c * state).sum(axis=1).real + d * u[k]
-    return y
 
 
 def run_layer(

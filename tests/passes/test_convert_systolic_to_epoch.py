@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from epoch_mlir.emulator.core import Emulator
+from epoch_mlir.interpreters.ssm import scan
 from epoch_mlir.ir_reader import SourceText, make_context, parse_module, verify_module
 from epoch_mlir.machine import load_machine
 from epoch_mlir.pass_spec import build_pipeline
@@ -31,15 +32,6 @@ def lower(function: str):  # type: ignore[no-untyped-def]
     )
     verify_module(module)
     return module_to_program(module)
-
-
-def scan(u, abar, bbar, c, d):  # type: ignore[no-untyped-def]
-    state = np.zeros(abar.shape, np.complex128)
-    y = np.empty(u.shape)
-    for k in range(u.shape[0]):
-        state = abar * state + bbar * u[k][:, None]
-        y[k] = (c * state).sum(axis=1).real + d * u[k]
-    return y
 
 
 def random_inputs(program, rng):  # type: ignore[no-untyped-def]
