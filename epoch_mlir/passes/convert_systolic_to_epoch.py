@@ -132,7 +132,7 @@ class _Emitter:
                 _memory_type(op.tensor).get_shape(),
                 _dtype(op.tensor),
             ).address
-        elif isinstance(op, systolic.ConstantOp):
+        elif isinstance(op, systolic.ConstantOp) and op.tensor not in self.addresses:
             self.addresses[op.tensor] = self.builder.const(
                 f"c{len(self.builder.symbols)}", _dense_value(op.value)
             ).address
@@ -299,6 +299,10 @@ def lower_entry(module: ModuleOp) -> Program:
         emitter.addresses[argument] = builder.arg(
             f"arg{index}", _memory_type(argument).get_shape(), _dtype(argument)
         ).address
+    # constants first, so the data segment is one contiguous run (not spanning intermediates)
+    for op in entry.walk():
+        if isinstance(op, systolic.ConstantOp):
+            emitter.declare(op)
     returned = next(op for op in block.ops if isinstance(op, func.ReturnOp))
     for index, value in enumerate(returned.arguments):
         if not isinstance(value.owner, systolic.AllocDramOp) or value in emitter.addresses:

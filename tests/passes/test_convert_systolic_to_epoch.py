@@ -122,3 +122,18 @@ def test_addresses_beyond_the_offset_field_go_through_registers() -> None:
     x = np.arange(16, dtype=np.float32).reshape(2, 8)
     result = Emulator(program, SMALL, ideal_memory=True).run({"arg0": x})
     np.testing.assert_array_equal(result.outputs["res0"], x)
+
+
+def test_the_data_segment_holds_the_constants_only(tmp_path: Path) -> None:
+    """Constants are placed first: the data segment never spans the DRAM intermediates."""
+    from epoch_mlir.compiler import compile_file
+    from epoch_mlir.models import s4d_coefficients, s4d_model
+
+    constants = [s4d_coefficients(8, 4, np.random.default_rng(0)) for _ in range(2)]
+    sizes = set()
+    for length in (256, 4096):
+        path = tmp_path / f"m{length}.mlir"
+        path.write_text(s4d_model(2, length, 8, 4, constants))
+        sizes.add(len(compile_file(path, SMALL, "small", None, None).program.data))
+    assert len(sizes) == 1
+    assert sizes.pop() < 4 * 2 * (3 * 2 * 8 * 4 + 8) * 2  # a few times the coefficient words
