@@ -31,6 +31,7 @@ from epoch_mlir.targets.epoch_program import program_to_module
 
 Window = tuple[SSAValue, Sequence[int], Sequence[int]]  # operand, corner, per-iteration step
 OFFSET_LIMIT = 1 << (MEM_OFFSET_BITS - 2)  # addresses from here on go through a register
+ADDRESS_REGISTER_LIMIT = 1 << 31  # li takes a signed 32-bit immediate
 SCRATCH = (13, 14, 15)  # registers for addresses too far for an offset, one per operand
 
 
@@ -86,6 +87,12 @@ class _Emitter:
         words, row = _element_words(value), _row_length(value)
         address = self.address(value) + (corner[0] * row + corner[1]) * words
         advance = (step[0] * row + step[1]) * words
+        if address >= ADDRESS_REGISTER_LIMIT:
+            raise LoweringError.at(
+                op,
+                f"needs DRAM word {address}, beyond what a 32-bit address register reaches "
+                "(DRAM intermediates are not reused yet: try a shorter sequence)",
+            )
         # an address beyond the instruction's offset field starts in a register
         high = 0 if abs(address) < OFFSET_LIMIT else address - address % OFFSET_LIMIT
         if not advance:
