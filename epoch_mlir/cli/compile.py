@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import click
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.printer import Printer
 
 from epoch_mlir.errors import EpochError
@@ -13,11 +15,9 @@ from epoch_mlir.machine import DEFAULT_PRESET, load_machine
 from epoch_mlir.pipelines import DATAFLOWS
 
 
-def _mlir_text(module: object) -> str:
-    import io
-
+def _mlir_text(module: ModuleOp) -> str:
     stream = io.StringIO()
-    Printer(stream=stream).print_op(module)  # type: ignore[arg-type]
+    Printer(stream=stream).print_op(module)
     return stream.getvalue() + "\n"
 
 

@@ -78,7 +78,7 @@ class _Emitter:
     # ----------------------------------------------------------------------- operands
     def address(self, value: SSAValue) -> int:
         if value not in self.addresses:
-            raise LoweringError.at(value.owner, "uses a buffer or tensor that was never placed")  # type: ignore[arg-type]
+            raise LoweringError(f"{value.name_hint or 'a value'} was never placed in memory")
         return self.addresses[value]
 
     def window(self, op: Operation, window: Window) -> tuple[Mem, int]:
