@@ -201,6 +201,7 @@ class Emulator:
         executions = [0] * len(self.steps)
         slices: list[Slice] | None = [] if self.want_trace else None
         frontend = 0
+        done = dict.fromkeys(counters.busy, 0)  # when each unit's results are all visible
         steps = self.steps
         regs = state.regs
         array = state.array
@@ -230,9 +231,9 @@ class Emulator:
                     raise self._fault(pc, str(fault)) from None
                 if step.mnemonic == "sync":
                     for unit in env["units"]:
-                        frontend = max(frontend, free[unit])
+                        frontend = max(frontend, done[unit])
                         if unit == "array":
-                            frontend = max(frontend, free["preload"])
+                            frontend = max(frontend, done["preload"])
                 elif state.halted:
                     break
             else:
@@ -280,9 +281,12 @@ class Emulator:
                 start = scoreboard.ready(reads, writes, max(frontend, free[timeline]))
                 end = start + cost.cycles
                 free[timeline] = end
+                visible = end + cost.latency
+                if visible > done[timeline]:
+                    done[timeline] = visible
                 busy[timeline] += cost.cycles
                 scoreboard.record(
-                    reads, writes, end, lambda barrier=frontend: min(barrier, *free.values())
+                    reads, writes, visible, lambda barrier=frontend: min(barrier, *free.values())
                 )
                 counters.macs += cost.macs
                 counters.pe_cycles += cost.pe_cycles
@@ -298,7 +302,7 @@ class Emulator:
             if count:
                 mnemonic = step.mnemonic
                 counters.by_mnemonic[mnemonic] = counters.by_mnemonic.get(mnemonic, 0) + count
-        counters.cycles = max(frontend, *free.values())
+        counters.cycles = max(frontend, *done.values())
         return RunResult(
             self._outputs(state), stats_json(counters, machine, self.ideal_memory), slices
         )

@@ -29,6 +29,7 @@ class Touch(NamedTuple):
 
 class Cost(NamedTuple):
     cycles: int
+    latency: int
     macs: int
     pe_cycles: int
     fp_adds: int
@@ -41,7 +42,7 @@ Plan = Callable[[dict[str, Any]], Cost]
 
 def _names(row: Instr) -> list[str]:
     """Every name the row's formulas read from the environment."""
-    expressions = [row.cycles, row.macs, row.pe_cycles, row.fp_adds, row.fp_muls]
+    expressions = [row.cycles, row.latency, row.macs, row.pe_cycles, row.fp_adds, row.fp_muls]
     for access in row.accesses:
         expressions += [access.rows, access.cols, access.stride, access.when]
     names: set[str] = set()
@@ -62,7 +63,8 @@ def _source(row: Instr) -> str:
         lines.append(f"    if {access.when}:")
         lines.append(f"        touches.append({touch})")
     lines.append(
-        f"    return Cost(int({row.cycles}), {row.macs}, {row.pe_cycles}, {row.fp_adds}, "
+        f"    return Cost(int({row.cycles}), int({row.latency}), {row.macs}, {row.pe_cycles}, "
+        f"{row.fp_adds}, "
         f"{row.fp_muls}, touches)"
     )
     return "\n".join(lines)

@@ -111,7 +111,10 @@ def render() -> str:
                 f"- syntax: `{_syntax(row)}`",
                 f"- encoding: `{_layout(row)}`",
                 f"- semantics: `{row.semantics}`",
-                f"- cycles: `{row.cycles}`",
+                f"- cycles: `{row.cycles}`"
+                + (
+                    f" (results visible `{row.latency}` cycles later)" if row.latency != "0" else ""
+                ),
             ]
             events = [
                 f"{name} `{value}`"

@@ -51,6 +51,7 @@ class Layout:
     match: int
     mask: int
     cycles: CodeType
+    latency: CodeType
     macs: CodeType
     pe_cycles: CodeType
     fp_adds: CodeType
@@ -114,6 +115,7 @@ def _layout(row: Instr) -> Layout:
         row.opcode,
         mask,
         _compile(row, "cycles", row.cycles),
+        _compile(row, "latency", row.latency),
         _compile(row, "macs", row.macs),
         _compile(row, "pe_cycles", row.pe_cycles),
         _compile(row, "fp_adds", row.fp_adds),

@@ -53,6 +53,9 @@ class Instr:
     fp_muls: str = "0"  # vector-unit fp32 multiplies (energy)
     latency_class: str | None = None  # key of machine.vector_latency, bound to `lat`
     elem_words: int = 1  # words per element of the vector operands (2: complex)
+    # further cycles before its results are visible: a DMA's DRAM latency, during which the
+    # engine already moves the next transfer (requests pipeline; bandwidth is the limit)
+    latency: str = "0"
 
 
 def _sram(mode: str, address: str, rows: str, cols: str, stride: str, **kw: object) -> Access:
@@ -198,11 +201,12 @@ INSTRUCTIONS: tuple[Instr, ...] = (
         ("dst", "src", "rows", "cols", "dst_stride", "src_stride"),
         "2-D strided copy from DRAM to SRAM.",
         "SRAM[dst + i*dst_stride + j] = DRAM[src + i*src_stride + j]  for i < rows, j < cols",
-        "dram_latency + ceil(4 * rows * cols / dram_bw)",
+        "ceil(4 * rows * cols / dram_bw)",
         (
             Access(READ, "dram", "src", "rows", "cols", "src_stride"),
             _sram(WRITE, "dst", "rows", "cols", "dst_stride"),
         ),
+        latency="dram_latency",
     ),
     Instr(
         "store",
@@ -211,11 +215,12 @@ INSTRUCTIONS: tuple[Instr, ...] = (
         ("dst", "src", "rows", "cols", "dst_stride", "src_stride"),
         "2-D strided copy from SRAM to DRAM.",
         "DRAM[dst + i*dst_stride + j] = SRAM[src + i*src_stride + j]  for i < rows, j < cols",
-        "dram_latency + ceil(4 * rows * cols / dram_bw)",
+        "ceil(4 * rows * cols / dram_bw)",
         (
             _sram(READ, "src", "rows", "cols", "src_stride"),
             Access(WRITE, "dram", "dst", "rows", "cols", "dst_stride"),
         ),
+        latency="dram_latency",
     ),
     # region array ----------------------------------------------------------------------------
     Instr(

@@ -78,7 +78,9 @@ def test_run_writes_stats_trace_and_outputs(tmp_path: Path) -> None:
     assert len(slices) == data["instructions"] - 1  # every instruction but halt takes a unit
     tracks = {e["args"]["name"] for e in events if e["name"] == "thread_name"}
     assert {"dma", "array", "vector"} <= tracks
-    assert max(e["ts"] + e["dur"] for e in slices) == data["cycles"]
+    # the run ends when the last store's data has reached DRAM: its latency after its slice
+    last = max(e["ts"] + e["dur"] for e in slices)
+    assert last <= data["cycles"] <= last + 100  # epochcore's DRAM latency
     with np.load(out) as outputs, np.load(EXAMPLES / "gemm_ws.expected.npz") as expected:
         np.testing.assert_allclose(outputs["res0"], expected["res0"], rtol=1e-4, atol=1e-3)
 

@@ -89,10 +89,11 @@ def test_dma_cycles_are_latency_plus_bytes_over_bandwidth(
 
     x = np.ones((rows, cols), np.float32)
     stats, slices = _run(emu, machine, body, ideal_memory=False, inputs=[x])
-    assert slices["load"] == [(0, cycles)]
-    assert slices["store"] == [(cycles, cycles)]  # RAW on the SRAM region, same unit anyway
-    assert stats["cycles"] == 2 * cycles
-    assert stats["unit_busy_cycles"] == {"array": 0, "vector": 0, "dma": 2 * cycles}
+    busy = cycles - machine.dram_latency_cycles  # the engine is free again after the bytes move
+    assert slices["load"] == [(0, busy)]
+    assert slices["store"] == [(cycles, busy)]  # RAW: waits until the loaded data is visible
+    assert stats["cycles"] == 2 * cycles  # the stored data is visible a latency later
+    assert stats["unit_busy_cycles"] == {"array": 0, "vector": 0, "dma": 2 * busy}
 
 
 def test_ideal_memory_makes_dma_free(emu: EmulatorHarness, tiny: Machine) -> None:
@@ -112,7 +113,7 @@ def test_ideal_memory_makes_dma_free(emu: EmulatorHarness, tiny: Machine) -> Non
     assert ideal["cycles"] == 2 + 16  # the vaddi alone: add latency + 64 / 4 lanes
     assert ideal["ideal_memory"] is True
     real, _ = _run(emu, tiny, body, ideal_memory=False, inputs=[x])
-    assert real["unit_busy_cycles"]["dma"] == 2 * (20 + 16)
+    assert real["unit_busy_cycles"]["dma"] == 2 * 16  # bytes / bandwidth; latency overlaps
     assert real["cycles"] == 36 + 18 + 36
     assert real["ideal_memory"] is False
     # traffic is counted either way
@@ -133,7 +134,7 @@ def test_cli_ideal_memory_flag(emu: EmulatorHarness, tmp_path: Path) -> None:
     program = tmp_path / "copy.epb"
     emu.program(body).save(program)
     np.savez(tmp_path / "in.npz", arg0=np.ones((4, 4), np.float32))
-    for flag, dma_cycles in (["--ideal-memory"], 0), ([], 2 * (20 + 4)):
+    for flag, dma_cycles in (["--ideal-memory"], 0), ([], 2 * 4):
         stats = tmp_path / f"stats{len(flag)}.json"
         arguments = ["run", str(program), "--hw", "tiny", "--inputs", str(tmp_path / "in.npz")]
         result = CliRunner().invoke(cli, [*arguments, "--stats", str(stats), *flag])
@@ -383,7 +384,8 @@ def test_loop_iterations_each_take_their_cycles(emu: EmulatorHarness, tiny: Mach
 
 
 # ---------------------------------------------------------------------------- concurrency
-LOAD_3x5 = 20 + 4  # tiny: a 3x5 load
+LOAD_3x5 = 20 + 4  # tiny: a 3x5 load's data is visible after latency + bytes / bandwidth
+LOAD_3x5_BUSY = 4  # ... and it occupies the DMA engine for the bytes / bandwidth part
 VADDI_3x5 = 2 + 4
 
 
@@ -403,7 +405,7 @@ def _load_and_vaddi(
 
 def test_independent_units_overlap(emu: EmulatorHarness, tiny: Machine) -> None:
     stats, slices = _load_and_vaddi(emu, tiny, False, load_dst=P0, a=P1, dst=P2)
-    assert slices["load"] == [(0, LOAD_3x5)]
+    assert slices["load"] == [(0, LOAD_3x5_BUSY)]
     assert slices["vaddi"] == [(0, VADDI_3x5)]
     assert stats["cycles"] == max(LOAD_3x5, VADDI_3x5)
 
@@ -418,13 +420,13 @@ def test_write_after_read_serializes(emu: EmulatorHarness, tiny: Machine) -> Non
     """The vector op reads P0 first; the load that overwrites P0 waits for it."""
     stats, slices = _load_and_vaddi(emu, tiny, True, load_dst=P0, a=P0, dst=P2)
     assert slices["vaddi"] == [(0, VADDI_3x5)]
-    assert slices["load"] == [(VADDI_3x5, LOAD_3x5)]
+    assert slices["load"] == [(VADDI_3x5, LOAD_3x5_BUSY)]
     assert stats["cycles"] == LOAD_3x5 + VADDI_3x5
 
 
 def test_write_after_write_serializes(emu: EmulatorHarness, tiny: Machine) -> None:
     stats, slices = _load_and_vaddi(emu, tiny, True, load_dst=P2, a=P0, dst=P2)
-    assert slices["load"] == [(VADDI_3x5, LOAD_3x5)]
+    assert slices["load"] == [(VADDI_3x5, LOAD_3x5_BUSY)]
     assert stats["cycles"] == LOAD_3x5 + VADDI_3x5
 
 
@@ -443,7 +445,7 @@ def test_read_after_read_does_not_serialize(emu: EmulatorHarness, tiny: Machine)
         builder.emit("halt")
 
     stats, slices = _run(emu, tiny, body, ideal_memory=False)
-    assert slices["store"] == [(0, LOAD_3x5)]
+    assert slices["store"] == [(0, LOAD_3x5_BUSY)]
     assert stats["cycles"] == LOAD_3x5
 
 
@@ -475,8 +477,9 @@ def test_same_unit_runs_in_order(emu: EmulatorHarness, tiny: Machine) -> None:
         builder.emit("halt")
 
     stats, slices = _run(emu, tiny, body, ideal_memory=False, inputs=[np.ones((3, 5), np.float32)])
-    assert slices["load"] == [(0, LOAD_3x5), (LOAD_3x5, LOAD_3x5)]
-    assert stats["cycles"] == 2 * LOAD_3x5
+    # one engine, in order; the second transfer's bytes move during the first one's latency
+    assert slices["load"] == [(0, LOAD_3x5_BUSY), (LOAD_3x5_BUSY, LOAD_3x5_BUSY)]
+    assert stats["cycles"] == LOAD_3x5_BUSY + LOAD_3x5
 
 
 @pytest.mark.parametrize(
@@ -630,20 +633,21 @@ def test_stats_hand_counts(emu: EmulatorHarness, tiny: Machine) -> None:
     assert stats["sram_read_bytes"] == 4 * sram_read
     assert stats["sram_write_bytes"] == 4 * sram_write
 
-    # timing: loads 20 + ceil(48/16) = 23 and 20 + 4 = 24 back to back; ldw waits for the second
-    # (RAW), then mm 4 + 4 + 3 - 2 = 9 twice; vrsum 4 + 3 * 1 + 2 = 9; vsub 2 + 3 = 5; vcmul
-    # reads only P0 (ready at 23): 3 + 1 = 4; the store waits for vsub
+    # timing: the loads occupy the DMA for ceil(48/16) = 3 and 4 cycles back to back, their data
+    # visible 20 later (23, 27); ldw waits for the second (RAW), then mm 4 + 4 + 3 - 2 = 9
+    # twice; vrsum 4 + 3 * 1 + 2 = 9; vsub 2 + 3 = 5; vcmul reads only P0 (ready at 23) but the
+    # vector unit is in order: 3 + 1 = 4; the store waits for vsub, its data visible 20 later
     slices = _slices(result.trace)
-    assert slices["load"] == [(0, 23), (23, 24)]
-    assert slices["ldw"] == [(47, 4)]
-    assert slices["mm"] == [(51, 9), (60, 9)]
-    assert slices["vrsum"] == [(69, 9)]
-    assert slices["vsub"] == [(78, 5)]
-    assert slices["vcmul"] == [(83, 4)]  # the vector unit is in order
-    assert slices["store"] == [(83, 23)]
-    cycles = 106
+    assert slices["load"] == [(0, 3), (3, 4)]
+    assert slices["ldw"] == [(27, 4)]
+    assert slices["mm"] == [(31, 9), (40, 9)]
+    assert slices["vrsum"] == [(49, 9)]
+    assert slices["vsub"] == [(58, 5)]
+    assert slices["vcmul"] == [(63, 4)]
+    assert slices["store"] == [(63, 3)]
+    cycles = 63 + 3 + 20
     assert stats["cycles"] == cycles
-    assert stats["unit_busy_cycles"] == {"array": 4 + 9 + 9, "vector": 9 + 5 + 4, "dma": 70}
+    assert stats["unit_busy_cycles"] == {"array": 4 + 9 + 9, "vector": 9 + 5 + 4, "dma": 10}
     assert stats["instructions"] == 11
     assert stats["macs"] == 2 * 48
     assert stats["pe_utilization"] == pytest.approx(96 / (16 * cycles))

@@ -317,8 +317,12 @@ def pipeline_cycles(
     compute: Callable[[int, bool], int],
     store: Callable[[int], int],
     compute_unit: str,
+    latency: int = 0,
 ) -> int:
     """Cycles of `stream_chunks`' schedule: one DMA and one compute unit, in program order.
+
+    A transfer occupies the DMA for its `load`/`store` cycles; its data is visible `latency`
+    cycles later (the DRAM latency, which pipelines with the next transfer).
 
     Dependencies are those the hardware tracks on the two buffers of each side: a chunk's
     compute waits for its load and for the store that last read its output buffer; a load waits
@@ -336,21 +340,21 @@ def pipeline_cycles(
 
     def load_chunk(index: int) -> None:
         before = (computed[index - 2], stored[index - 2]) if index >= 2 else ()
-        loaded.append(run("dma", load(sizes[index]), *before))
+        loaded.append(run("dma", load(sizes[index]), *before) + latency)
 
     def compute_chunk(index: int) -> None:
         before = (stored[index - 2],) if index >= 2 else ()
         computed.append(
             run(compute_unit, compute(sizes[index], index == 0), loaded[index], *before)
         )
-        stored.append(run("dma", store(sizes[index]), computed[index]))
+        stored.append(run("dma", store(sizes[index]), computed[index]) + latency)
 
     load_chunk(0)
     for index in range(len(sizes)):
         if index + 1 < len(sizes):
             load_chunk(index + 1)
         compute_chunk(index)
-    return max(free.values())
+    return max(*free.values(), *stored[-1:])
 
 
 def choose_chunk(
@@ -361,6 +365,7 @@ def choose_chunk(
     store: Callable[[int], int],
     compute_unit: str,
     requested: int = 0,
+    latency: int = 0,
 ) -> int:
     """The chunk length (at most `limit`) whose pipeline the cost model finds fastest.
 
@@ -390,10 +395,14 @@ def choose_chunk(
             return [chunk] * (chunks - bool(tail)) + ([tail] if tail else [])
 
         if count <= sampled:
-            cycles[chunk] = pipeline_cycles(last(count), load, compute, store, compute_unit)
+            cycles[chunk] = pipeline_cycles(
+                last(count), load, compute, store, compute_unit, latency
+            )
         else:  # the steady state repeats: extrapolate from two samples of it
-            shorter = pipeline_cycles(last(sampled - 1), load, compute, store, compute_unit)
-            longer = pipeline_cycles(last(sampled), load, compute, store, compute_unit)
+            shorter = pipeline_cycles(
+                last(sampled - 1), load, compute, store, compute_unit, latency
+            )
+            longer = pipeline_cycles(last(sampled), load, compute, store, compute_unit, latency)
             cycles[chunk] = longer + (count - sampled) * (longer - shorter)
     # Near-ties go to the longest chunk: fewer transfers and instructions for the same time.
     good_enough = min(cycles.values()) * (1 + CHUNK_TOLERANCE)
@@ -448,7 +457,16 @@ def choose_prodf(
     def compute(steps: int, first: bool) -> int:
         return instruction_cycles("lima", machine, config, steps=steps, reset=int(first))
 
-    chunk = choose_chunk(scan.length, limit, load, compute, transfer, "array", requested_chunk)
+    chunk = choose_chunk(
+        scan.length,
+        limit,
+        load,
+        compute,
+        transfer,
+        "array",
+        requested_chunk,
+        machine.dram_latency_cycles,
+    )
     return ProdfMapping(seg, per_fold, min(scan.modes, segment), chunk)
 
 

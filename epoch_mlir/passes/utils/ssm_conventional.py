@@ -143,6 +143,7 @@ def emit_recurrent(
         transfer,
         "vector",
         requested_chunk,
+        machine.dram_latency_cycles,
     )
     several = scan.length > chunk
     u_buffers = [ops.alloc("input", (chunk, channels), f"u{i}") for i in range(1 + several)]
