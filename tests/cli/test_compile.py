@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from epoch_mlir.isa.program import read_program
+from tests.cli.process import assert_user_error, epoch
 
 MODEL = Path(__file__).parents[2] / "examples" / "models" / "s4d_block.mlir"
-
-
-def epoch(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "epoch_mlir.cli.main", *map(str, args)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def assert_one_line_error(process: subprocess.CompletedProcess[str], *fragments: str) -> None:
-    assert process.returncode == 1, process.stderr
-    assert "Traceback" not in process.stderr
-    lines = process.stderr.strip().splitlines()
-    assert len(lines) == 1, process.stderr
-    assert all(fragment in lines[0] for fragment in fragments), lines[0]
 
 
 def test_binary_assembly_and_ir_outputs(tmp_path: Path) -> None:
@@ -49,17 +31,17 @@ def test_the_default_pipeline_can_be_printed_and_edited(tmp_path: Path) -> None:
 
 def test_prodf_on_a_mac_machine_is_a_user_error() -> None:
     process = epoch("compile", MODEL, "--hw", "tpu", "--dataflow", "prodf", "-o", "x.epb")
-    assert_one_line_error(process, "prodf", "MAC")
+    assert_user_error(process, "prodf", "MAC")
 
 
 def test_unknown_pass_names_close_matches() -> None:
     process = epoch("compile", MODEL, "-p", "convert-ssm-to-systolc", "-o", "x.epb")
-    assert_one_line_error(process, "convert-ssm-to-systolc", "did you mean")
+    assert_user_error(process, "convert-ssm-to-systolc", "did you mean")
 
 
 def test_an_op_that_cannot_be_mapped_is_an_error_at_the_op(tmp_path: Path) -> None:
     out = tmp_path / "keep.epb"
     out.write_bytes(b"precious")
     process = epoch("compile", MODEL, "--hw", "tpu", "-o", out)
-    assert_one_line_error(process, f"{MODEL}:", "ssm.scan")
+    assert_user_error(process, f"{MODEL}:", "ssm.scan")
     assert out.read_bytes() == b"precious"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests.cli.process import assert_user_error, epoch
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "asm"
 GEMM = EXAMPLES / "gemm_ws.s"
@@ -26,24 +26,6 @@ SPEC_STATS_KEYS = {
     "unit_busy_cycles": dict,
     "hw": dict,
 }
-
-
-def epoch(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "epoch_mlir.cli.main", *map(str, args)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def assert_user_error(process: subprocess.CompletedProcess[str], *fragments: str) -> None:
-    assert process.returncode == 1, process.stderr
-    assert "Traceback" not in process.stderr
-    lines = process.stderr.strip().splitlines()
-    assert len(lines) == 1, process.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def test_run_writes_stats_trace_and_outputs(tmp_path: Path) -> None:
