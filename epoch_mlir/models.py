@@ -118,3 +118,109 @@ def scan_model(length: int, channels: int, modes: int) -> str:
         f"  %y = ssm.scan %u, %a, %b, %c, %d : ({t}, {c}, {c}, {c}, {v}) -> {t}\n"
         f"  func.return %y : {t}\n}}\n"
     )
+
+
+MAMBA_ARGUMENTS = (
+    ("gamma", "m"),
+    ("beta", "m"),
+    ("w_in_x", "em"),
+    ("w_in_z", "em"),
+    ("conv_w", "ek"),
+    ("conv_b", "e"),
+    ("w_dt_low", "re"),
+    ("w_b", "ne"),
+    ("w_c", "ne"),
+    ("w_dt", "er"),
+    ("b_dt", "e"),
+    ("a", "en"),
+    ("d", "e"),
+    ("w_out", "me"),
+)
+
+
+def _mamba_sizes(d_model: int, expand: int, modes: int, conv: int) -> dict[str, int]:
+    return {"m": d_model, "e": expand * d_model, "n": modes, "k": conv, "r": -(-d_model // 16)}
+
+
+def mamba_block(length: int, d_model: int, expand: int = 2, modes: int = 16, conv: int = 4) -> str:
+    """One pre-norm Mamba block on an L x d_model input, weights as arguments.
+
+    y = x + out(selective_scan(silu(conv(in_x(ln(x)))), dt, A, B, C, D, gate in_z(ln(x))));
+    the in-projection's two halves and x_proj's three parts (dt_rank = ceil(d_model / 16), B,
+    C) are separate linears (the nn dialect has no slice); dt = dt_proj(dt_low) + b_dt, with
+    softplus inside the scan (`delta_softplus`), as in Mamba.
+    """
+    sizes = _mamba_sizes(d_model, expand, modes, conv)
+    m, e, n = sizes["m"], sizes["e"], sizes["n"]
+
+    def tensor(*dims: int) -> str:
+        return f"tensor<{'x'.join(map(str, dims))}xf32>"
+
+    x, xe, xn = tensor(length, m), tensor(length, e), tensor(length, n)
+    arguments = [f"%x: {x}"] + [
+        f"%{name}: {tensor(*(sizes[dim] for dim in dims))}" for name, dims in MAMBA_ARGUMENTS
+    ]
+
+    def linear(result: str, source: str, weight: str, features: str, bias: str = "") -> str:
+        """`result = source @ weight^T (+ bias)`; features: "in out" as size letters."""
+        k, o = (sizes[letter] for letter in features.split())
+        operands = f"{source}, {weight}" + (f", {bias}" if bias else "")
+        types = f"{tensor(length, k)}, {tensor(o, k)}" + (f", {tensor(o)}" if bias else "")
+        return f"{result} = nn.linear {operands} : ({types}) -> {tensor(length, o)}"
+
+    scan_types = f"{xe}, {xe}, {tensor(e, n)}, {xn}, {xn}, {tensor(e)}, {xe}"
+    body = [
+        f"%n = nn.layer_norm %x, %gamma, %beta : ({x}, {tensor(m)}, {tensor(m)}) -> {x}",
+        linear("%xi", "%n", "%w_in_x", "m e"),
+        linear("%z", "%n", "%w_in_z", "m e"),
+        f"%xc = nn.causal_conv1d %xi, %conv_w, %conv_b : "
+        f"({xe}, {tensor(e, conv)}, {tensor(e)}) -> {xe}",
+        f"%xs = nn.silu %xc : {xe}",
+        linear("%dt_low", "%xs", "%w_dt_low", "e r"),
+        linear("%bm", "%xs", "%w_b", "e n"),
+        linear("%cm", "%xs", "%w_c", "e n"),
+        linear("%dt", "%dt_low", "%w_dt", "r e", "%b_dt"),
+        f"%ys = ssm.selective_scan %xs, %dt, %a, %bm, %cm, %d, %z delta_softplus : "
+        f"({scan_types}) -> {xe}",
+        linear("%o", "%ys", "%w_out", "e m"),
+        f"%y = nn.add %x, %o : {x}",
+    ]
+    lines = [f"func.func @main({', '.join(arguments)}) -> {x} {{"]
+    lines += [f"  {line}" for line in body]
+    lines += [f"  func.return %y : {x}", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def mamba_weights(
+    length: int,
+    d_model: int,
+    rng: np.random.Generator,
+    expand: int = 2,
+    modes: int = 16,
+    conv: int = 4,
+) -> dict[str, np.ndarray]:
+    """Inputs of `mamba_block` (arg0 = x, then the weights in argument order), seeded.
+
+    Mamba's initialization: A = -[1..N] per channel (S4D-Real), D = 1, dt's bias the inverse
+    softplus of a log-uniform step in [1e-3, 1e-1], linears ~ N(0, 1/fan_in); the layer norm
+    starts near identity.
+    """
+    sizes = _mamba_sizes(d_model, expand, modes, conv)
+    e, n = sizes["e"], sizes["n"]
+    step = np.exp(rng.uniform(np.log(1e-3), np.log(1e-1), e))
+    special = {
+        "gamma": 1 + 0.1 * rng.normal(size=d_model),
+        "beta": 0.1 * rng.normal(size=d_model),
+        "conv_b": 0.1 * rng.normal(size=e),
+        "b_dt": step + np.log(-np.expm1(-step)),
+        "a": -np.tile(np.arange(1, n + 1, dtype=np.float64), (e, 1)),
+        "d": np.ones(e),
+    }
+    values = [rng.normal(size=(length, d_model))]
+    for name, dims in MAMBA_ARGUMENTS:
+        if name in special:
+            values.append(special[name])
+        else:
+            shape = tuple(sizes[dim] for dim in dims)
+            values.append(rng.normal(size=shape) / np.sqrt(shape[1]))
+    return {f"arg{i}": np.asarray(v, np.float32) for i, v in enumerate(values)}

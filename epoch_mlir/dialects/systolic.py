@@ -96,8 +96,12 @@ SLOTS = (0, 1)  # the array's two stationary-operand buffers (double buffering)
 BROADCASTS = ("none", "row", "col", "scalar")
 
 # The vector unit's functions are its ISA instructions without the `v`: one list, in isa/table.py.
+# (vdexp, the selective scan's 3-D discretization, has an op of its own: selective_discretize.)
+OWN_OP_VECTOR_INSTRUCTIONS = ("vdexp",)
 VECTOR_FUNCTIONS: dict[str, Instr] = {
-    row.mnemonic.removeprefix("v"): row for row in INSTRUCTIONS if row.unit == "vector"
+    row.mnemonic.removeprefix("v"): row
+    for row in INSTRUCTIONS
+    if row.unit == "vector" and row.mnemonic not in OWN_OP_VECTOR_INSTRUCTIONS
 }
 # Reductions write one column (sum over each row) or one row (sum over the rows).
 ROW_REDUCTIONS = ("rsum",)
@@ -1473,6 +1477,211 @@ class MatmulTileOp(IRDLOperation):
 # region vector unit --------------------------------------------------------------------------
 
 
+def _check_sizes3(sizes: DenseArrayBase) -> tuple[int, int, int]:
+    values = _values(sizes)
+    if len(values) != 3 or any(size < 1 for size in values):
+        raise VerifyException(
+            f"sizes must be three positive numbers [steps, channels, modes], got {_text(values)}"
+        )
+    return values[0], values[1], values[2]
+
+
+def _check_planes(
+    op: Operation,
+    role: str,
+    value: SSAValue,
+    offsets: DenseArrayBase,
+    step: DenseArrayBase,
+    steps: int,
+    channels: int,
+    modes: int,
+) -> None:
+    """A run of `steps` dense modes x channels planes: whole rows of a buffer `channels` wide."""
+    row_length = cast(SramType, value.type).matrix[1]
+    if row_length != channels:
+        raise VerifyException(
+            f"{role} planes must be dense: its buffer rows hold {row_length} elements, not the "
+            f"{channels} channels"
+        )
+    _check_window(op, role, value, offsets, (steps * modes, channels), step)
+
+
+def _check_f32(op: Operation, *roles: str) -> None:
+    for role in roles:
+        value = getattr(op, role)
+        if cast(SramType, value.type).element_type != f32:
+            raise VerifyException(f"{role} must have f32 elements, got {value.type}")
+
+
+@irdl_op_definition
+class SelectiveDiscretizeOp(IRDLOperation):
+    """The per-step coefficients of a selective scan on the vector unit (`vdexp`).
+
+    dst plane t (rows t*modes .. t*modes + modes - 1, one column per channel):
+        abar[t][n, q] = exp(delta[t, q] * a[q, n])     t < steps, q < channels, n < modes
+    The planes are dense (dst's buffer is `channels` wide), as the selective stream reads them.
+    """
+
+    name = "systolic.selective_discretize"
+
+    delta = operand_def(SramType)
+    a = operand_def(SramType)
+    dst = operand_def(SramType)
+    delta_offsets = prop_def(DenseArrayBase.constr(I64))
+    delta_step = prop_def(DenseArrayBase.constr(I64), _ZERO_STEP)
+    a_offsets = prop_def(DenseArrayBase.constr(I64))
+    a_step = prop_def(DenseArrayBase.constr(I64), _ZERO_STEP)
+    dst_offsets = prop_def(DenseArrayBase.constr(I64))
+    dst_step = prop_def(DenseArrayBase.constr(I64), _ZERO_STEP)
+    sizes = prop_def(DenseArrayBase.constr(I64))
+
+    custom_directives = (Window,)
+    assembly_format = (
+        "custom<Window>($delta, $delta_offsets, $delta_step) `,` "
+        "custom<Window>($a, $a_offsets, $a_step) `->` "
+        "custom<Window>($dst, $dst_offsets, $dst_step) `sizes` $sizes attr-dict `:` "
+        "type($delta) `,` type($a) `,` type($dst)"
+    )
+
+    def __init__(
+        self,
+        delta: SSAValue | Operation,
+        a: SSAValue | Operation,
+        dst: SSAValue | Operation,
+        sizes: Sequence[int],
+        *,
+        delta_offsets: Sequence[int] = (0, 0),
+        a_offsets: Sequence[int] = (0, 0),
+        dst_offsets: Sequence[int] = (0, 0),
+        delta_step: Sequence[int] = (0, 0),
+        a_step: Sequence[int] = (0, 0),
+        dst_step: Sequence[int] = (0, 0),
+    ) -> None:
+        super().__init__(
+            operands=[delta, a, dst],
+            properties={
+                "delta_offsets": _ints(delta_offsets),
+                "delta_step": _ints(delta_step),
+                "a_offsets": _ints(a_offsets),
+                "a_step": _ints(a_step),
+                "dst_offsets": _ints(dst_offsets),
+                "dst_step": _ints(dst_step),
+                "sizes": _ints(sizes),
+            },
+        )
+
+    def verify_(self) -> None:
+        _check_f32(self, "delta", "a", "dst")
+        steps, channels, modes = _check_sizes3(self.sizes)
+        _check_window(
+            self, "delta", self.delta, self.delta_offsets, (steps, channels), self.delta_step
+        )
+        _check_window(self, "a", self.a, self.a_offsets, (channels, modes), self.a_step)
+        _check_planes(
+            self, "dst", self.dst, self.dst_offsets, self.dst_step, steps, channels, modes
+        )
+
+
+@irdl_op_definition
+class SelectiveStreamOp(IRDLOperation):
+    """Mamba's selective scan through the LIMA-PEs, coefficients streamed every step (`lsel`).
+
+    if reset: x = 0      # modes x channels, real; otherwise the states stay in the PEs
+    for t < steps:
+        x[n, q] = abar[t][n, q] * x[n, q] + bc[t, n] * src[t, q]
+        dst[t, q] = sum_n bc[t, modes + n] * x[n, q]   (+ dst[t, q] if accumulate)
+    abar: dense planes as `selective_discretize` writes them; bc: B then C side by side per step.
+    src and dst share a row length (the instruction has one stride for both).
+    """
+
+    name = "systolic.selective_stream"
+
+    src = operand_def(SramType)
+    abar = operand_def(SramType)
+    bc = operand_def(SramType)
+    dst = operand_def(SramType)
+    src_offsets = prop_def(DenseArrayBase.constr(I64))
+    src_step = prop_def(DenseArrayBase.constr(I64), _ZERO_STEP)
+    abar_offsets = prop_def(DenseArrayBase.constr(I64))
+    abar_step = prop_def(DenseArrayBase.constr(I64), _ZERO_STEP)
+    bc_offsets = prop_def(DenseArrayBase.constr(I64))
+    bc_step = prop_def(DenseArrayBase.constr(I64), _ZERO_STEP)
+    dst_offsets = prop_def(DenseArrayBase.constr(I64))
+    dst_step = prop_def(DenseArrayBase.constr(I64), _ZERO_STEP)
+    sizes = prop_def(DenseArrayBase.constr(I64))
+    reset = opt_prop_def(UnitAttr)
+    accumulate = opt_prop_def(UnitAttr)
+
+    custom_directives = (Window,)
+    assembly_format = (
+        "custom<Window>($src, $src_offsets, $src_step) `,` "
+        "custom<Window>($abar, $abar_offsets, $abar_step) `,` "
+        "custom<Window>($bc, $bc_offsets, $bc_step) `->` "
+        "custom<Window>($dst, $dst_offsets, $dst_step) `sizes` $sizes "
+        "(`reset` $reset^)? (`accumulate` $accumulate^)? attr-dict `:` type(operands)"
+    )
+
+    def __init__(
+        self,
+        src: SSAValue | Operation,
+        abar: SSAValue | Operation,
+        bc: SSAValue | Operation,
+        dst: SSAValue | Operation,
+        sizes: Sequence[int],
+        *,
+        src_offsets: Sequence[int] = (0, 0),
+        abar_offsets: Sequence[int] = (0, 0),
+        bc_offsets: Sequence[int] = (0, 0),
+        dst_offsets: Sequence[int] = (0, 0),
+        src_step: Sequence[int] = (0, 0),
+        abar_step: Sequence[int] = (0, 0),
+        bc_step: Sequence[int] = (0, 0),
+        dst_step: Sequence[int] = (0, 0),
+        reset: bool = False,
+        accumulate: bool = False,
+    ) -> None:
+        properties: dict[str, Attribute] = {
+            "src_offsets": _ints(src_offsets),
+            "src_step": _ints(src_step),
+            "abar_offsets": _ints(abar_offsets),
+            "abar_step": _ints(abar_step),
+            "bc_offsets": _ints(bc_offsets),
+            "bc_step": _ints(bc_step),
+            "dst_offsets": _ints(dst_offsets),
+            "dst_step": _ints(dst_step),
+            "sizes": _ints(sizes),
+        }
+        if reset:
+            properties["reset"] = UnitAttr()
+        if accumulate:
+            properties["accumulate"] = UnitAttr()
+        super().__init__(operands=[src, abar, bc, dst], properties=properties)
+
+    def verify_(self) -> None:
+        _check_f32(self, "src", "abar", "bc", "dst")
+        steps, channels, modes = _check_sizes3(self.sizes)
+        src_row = cast(SramType, self.src.type).matrix[1]
+        dst_row = cast(SramType, self.dst.type).matrix[1]
+        if src_row != dst_row:
+            raise VerifyException(
+                f"src and dst must share a row length (one stride), got {src_row} and {dst_row}"
+            )
+        _check_window(self, "src", self.src, self.src_offsets, (steps, channels), self.src_step)
+        _check_window(self, "dst", self.dst, self.dst_offsets, (steps, channels), self.dst_step)
+        _check_window(self, "bc", self.bc, self.bc_offsets, (steps, 2 * modes), self.bc_step)
+        _check_planes(
+            self, "abar", self.abar, self.abar_offsets, self.abar_step, steps, channels, modes
+        )
+        config = _configuration(self, ("prodf",))
+        _capacity(self, config, channels)
+        target = find_target(self)
+        if target is not None and modes > config.segment_rows(target.rows.data):
+            raise VerifyException(
+                f"{modes} modes exceed the {config.segment_rows(target.rows.data)}-row column "
+                "segment"
+            )
+
+
 @irdl_op_definition
 class VectorOp(IRDLOperation):
     """One vector-unit instruction (`v<function>`) over a rows x cols region of windows.
@@ -1480,6 +1689,10 @@ class VectorOp(IRDLOperation):
     dst[i, j] = function(A[i, j], B[i, j], imm)   (see docs/isa.md for each function)
     A[i, j] = a[0, 0] if scalar, a[0, j] if row, a[i, 0] if col, else a[i, j]; B likewise
     rsum: dst[i, 0] = imm * sum_j A[i, j];  csum: dst[0, j] = imm * sum_i A[i, j]  (+ dst if acc)
+    copy, rev move 32-bit words: `sizes [r, c]` is r rows of c words, an operand of complex<f32>
+    covering r x c/2 elements from its corner (offsets count its elements), and the two operands
+    may differ in element type (an f32 r x 2c window <-> a complex<f32> r x c one, real then
+    imaginary word): the instruction is the same word copy either way.
     """
 
     name = "systolic.vector"
@@ -1576,9 +1789,17 @@ class VectorOp(IRDLOperation):
             raise VerifyException(f"{function} cannot accumulate (only {accumulating})")
         self._check_elements(row)
         rows, cols = _check_sizes(self.sizes)
+        words = row.latency_class == "copy"  # copies count words, not elements
         operands = [("a", self.a, self.a_offsets, self.a_step, self.a_broadcast.data)]
         if self.b is not None and self.b_offsets is not None:
             operands.append(("b", self.b, self.b_offsets, self.b_step, self.b_broadcast.data))
+        for role, value in [(role, value) for role, value, *_ in operands] + [("dst", self.dst)]:
+            per_element = _element_words(cast(SramType, value.type).element_type)
+            if words and cols % per_element:
+                raise VerifyException(
+                    f"{function} counts words: {role} has {per_element}-word elements, so "
+                    f"sizes must give an even number of columns, got {cols}"
+                )
         for role, value, offsets, step, broadcast in operands:
             if broadcast not in BROADCASTS:
                 raise VerifyException(
@@ -1590,28 +1811,28 @@ class VectorOp(IRDLOperation):
                 )
             window = (
                 1 if broadcast in ("row", "scalar") else rows,
-                1 if broadcast in ("col", "scalar") else cols,
+                1 if broadcast in ("col", "scalar") else self._columns(value, cols, words),
             )
             _check_window(self, role, value, offsets, window, step)
         dst_window = (
             rows if function not in COLUMN_REDUCTIONS else 1,
-            cols if function not in ROW_REDUCTIONS else 1,
+            self._columns(self.dst, cols, words) if function not in ROW_REDUCTIONS else 1,
         )
         _check_window(self, "dst", self.dst, self.dst_offsets, dst_window, self.dst_step)
 
+    @staticmethod
+    def _columns(value: SSAValue, cols: int, words: bool) -> int:
+        """Columns of `value`'s window: `cols` elements, or `cols` words for copies."""
+        if not words:
+            return cols
+        return cols // _element_words(cast(SramType, value.type).element_type)
+
     def _check_elements(self, row: Instr) -> None:
-        """Complex functions take complex<f32>, copies move either, the rest take f32."""
+        """Complex functions take complex<f32>, copies move words of either, the rest take f32."""
         present = [("a", self.a), ("dst", self.dst)]
         if self.b is not None:
             present.insert(1, ("b", self.b))
-        if row.latency_class == "copy":
-            first = cast(SramType, self.a.type).element_type
-            for role, value in present:
-                if cast(SramType, value.type).element_type != first:
-                    raise VerifyException(
-                        f"a has {first} elements but {role} has "
-                        f"{cast(SramType, value.type).element_type}"
-                    )
+        if row.latency_class == "copy":  # words: any mix of f32 and complex<f32> buffers
             return
         expected = ComplexType(f32) if row.elem_words == 2 else f32
         for role, value in present:
@@ -1639,6 +1860,8 @@ SYSTOLIC = Dialect(
         StreamOp,
         MatmulTileOp,
         VectorOp,
+        SelectiveDiscretizeOp,
+        SelectiveStreamOp,
     ],
     [DramType, SramType, ArrayConfigAttr, TargetAttr],
 )

@@ -35,7 +35,7 @@ class LoopFrame:
 
 @dataclass
 class ArrayState:
-    """The PE array: configuration, the two stationary-operand slots and the LIMA states."""
+    """The PE array: configuration, the two stationary-operand slots and the PEs' states."""
 
     rows: int
     cols: int
@@ -45,6 +45,7 @@ class ArrayState:
     slots: list[np.ndarray | LimaCoefficients | None] = field(default_factory=lambda: [None, None])
     lima_state: np.ndarray | None = None  # (nch, nm) complex64, the PEs' state registers
     lima_state_slot: int = -1  # the slot whose coefficients the states belong to
+    selective_state: np.ndarray | None = None  # (nm, nch) float32, the states of an `lsel` stream
 
     def __post_init__(self) -> None:
         self.segment_rows = self.segment_rows or self.rows

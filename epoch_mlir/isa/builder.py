@@ -19,7 +19,12 @@ Operand = int | float | str | Mem | Symbol
 
 
 class ProgramBuilder:
-    """Accumulates symbols and instructions; DRAM is handed out by a bump allocator."""
+    """Accumulates symbols and instructions; DRAM is handed out by a bump allocator.
+
+    A caller that places tensors itself (the compiler shares DRAM between intermediates whose
+    lifetimes do not overlap) takes a block with `reserve` and names its parts with
+    `dram(..., address=)`.
+    """
 
     def __init__(self, dram_alignment: int = 16) -> None:
         self.words: list[int] = []
@@ -50,8 +55,20 @@ class ProgramBuilder:
     def result(self, name: str, shape: tuple[int, ...], dtype: str = "f32") -> Symbol:
         return self._add(name, SymbolKind.RESULT, shape, dtype, None)
 
-    def dram(self, name: str, shape: tuple[int, ...], dtype: str = "f32") -> Symbol:
-        return self._add(name, SymbolKind.DRAM, shape, dtype, None)
+    def dram(
+        self, name: str, shape: tuple[int, ...], dtype: str = "f32", address: int | None = None
+    ) -> Symbol:
+        """A DRAM scratch symbol: the next free block, or at `address` (inside a `reserve`)."""
+        return self._add(name, SymbolKind.DRAM, shape, dtype, address)
+
+    def reserve(self, words: int) -> int:
+        """The address of a fresh block of `words` words (aligned), for `dram(address=)`."""
+        return self._allocate(words)
+
+    @property
+    def dram_next(self) -> int:
+        """The next address the bump allocator hands out (all DRAM below it is taken)."""
+        return self._dram_next
 
     def sram(self, name: str, address: int, shape: tuple[int, ...], dtype: str = "f32") -> Symbol:
         return self._add(name, SymbolKind.SRAM, shape, dtype, address)

@@ -313,6 +313,41 @@ INSTRUCTIONS: tuple[Instr, ...] = (
         macs="8 * steps * nch * nm",
         pe_cycles="steps * nch * nm",
     ),
+    Instr(
+        "lsel",
+        "array",
+        0x25,
+        (
+            "dst",
+            "src",
+            "a",
+            "b",
+            "steps",
+            "nch",
+            "nm",
+            "src_stride",
+            "b_stride",
+            "reset",
+            "acc",
+        ),
+        "Selective ProDF stream (Mamba): real LIMA-PEs with coefficients streamed in every step.",
+        "if reset: x = 0 (nm x nch real);  for t < steps:"
+        "  x[n, q] = abar[t, n, q]*x[n, q] + B[t, n]*u[t, q];"
+        "  y[t, q] = sum_n C[t, n]*x[n, q]  (+ y if acc);"
+        "  abar[t, n, q] = SRAM[a + t*nm*nch + n*nch + q], u[t, q] = SRAM[src + t*src_stride + q],"
+        "  B[t, n] = SRAM[b + t*b_stride + n], C[t, n] = SRAM[b + t*b_stride + nm + n],"
+        "  y[t, q] at SRAM[dst + t*src_stride + q];  nch <= G*C, nm <= S",
+        "steps + (S + C - 2 if reset else 0)",
+        (
+            _sram(READ, "src", "steps", "nch", "src_stride"),
+            _sram(READ, "a", "steps", "nm * nch", "nm * nch"),
+            _sram(READ, "b", "steps", "2 * nm", "b_stride"),
+            _sram(READ, "dst", "steps", "nch", "src_stride", when="acc"),
+            _sram(WRITE, "dst", "steps", "nch", "src_stride"),
+        ),
+        macs="3 * steps * nch * nm",
+        pe_cycles="steps * nch * nm",
+    ),
     # region vector ---------------------------------------------------------------------------
     _vector_binary("vadd", 0x30, "addition", "A[i, j] + B[i, j]", 1, 0, "add"),
     _vector_binary("vsub", 0x31, "subtraction", "A[i, j] - B[i, j]", 1, 0, "add"),
@@ -342,6 +377,24 @@ INSTRUCTIONS: tuple[Instr, ...] = (
     _vector_unary("vcopy", 0x47, "copy", "A[i, j]", 0, 0, "copy"),
     _vector_unary("vrev", 0x48, "row reversal", "A[rows - 1 - i, j]", 0, 0, "copy"),
     _vector_unary("vcexp", 0x49, "complex exponential", "exp(A)  (complex64)", 24, 26, "exp", 2),
+    Instr(
+        "vdexp",
+        "vector",
+        0x4A,
+        ("dst", "a", "b", "rows", "cols", "nm", "a_stride", "b_stride"),
+        "Selective-scan discretization exp(delta (x) A): `rows` dense nm x cols planes.",
+        "dst[t*nm*cols + n*cols + q] = exp(A[t, q] * B[q, n])  for t < rows, n < nm, q < cols"
+        "   (A[t, q] = a[t*a_stride + q], B[q, n] = b[q*b_stride + n])",
+        "lat + ceil(rows * cols * nm / lanes)",
+        (
+            _sram(READ, "a", "rows", "cols", "a_stride"),
+            _sram(READ, "b", "cols", "nm", "b_stride"),
+            _sram(WRITE, "dst", "rows", "nm * cols", "nm * cols"),
+        ),
+        fp_adds="8 * rows * cols * nm",
+        fp_muls="9 * rows * cols * nm",
+        latency_class="exp",
+    ),
     _vector_immediate("vaddi", 0x50, "addition of an immediate", "A[i, j] + fimm", 1, 0, "add"),
     _vector_immediate(
         "vmuli", 0x51, "multiplication by an immediate", "A[i, j] * fimm", 0, 1, "mul"

@@ -28,6 +28,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
+    GreedyRewritePatternApplier,
     PatternRewriter,
     PatternRewriteWalker,
     RewritePattern,
@@ -50,6 +51,7 @@ from epoch_mlir.passes.utils.conversion import (
     replace_with_dram,
     target_of,
 )
+from epoch_mlir.passes.utils.discretize import LowerSsmDiscretize, widen_plane
 from epoch_mlir.passes.utils.prodf import (
     OpList,
     Plane,
@@ -58,10 +60,12 @@ from epoch_mlir.passes.utils.prodf import (
     emit_prodf,
     estimate_cycles,
 )
+from epoch_mlir.passes.utils.selective import LowerSelectiveScan
 from epoch_mlir.passes.utils.ssm_conventional import (
     RecurrentLayout,
     convolution_cycles,
     emit_recurrent,
+    split_block,
 )
 
 MODE_ATTRIBUTE = "ssm.mode"  # which mapping a lowering chose: prodf, recurrent
@@ -139,14 +143,6 @@ class LowerSsmScan(RewritePattern):
 
     def _prodf(self, op: ssm.ScanOp, scan: Scan, ops: OpList) -> None:
         machine = ops.machine
-        for plane in scan.planes:
-            if not scan.complex and plane.value is None:
-                raise LoweringError.at(
-                    op,
-                    f"{plane.name} is f32 and computed at run time, but ProDF preloads complex "
-                    "planes and the systolic dialect cannot widen f32 data to complex<f32> on "
-                    "chip: make it a constant, pass complex coefficients, or use dataflow ws",
-                )
         stream_words = min(_bank_words(op, machine, "input"), _bank_words(op, machine, "output"))
         try:
             mapping = choose_prodf(scan, machine, stream_words, self.chunk)
@@ -161,12 +157,22 @@ class LowerSsmScan(RewritePattern):
                 f"{mapping.modes_per_fold} modes needs {block} words, more than the {weight} "
                 "words of bank 'weight'",
             )
-        planes = [
-            plane.dram
-            if scan.complex
-            else ops.constant(cast(np.ndarray, plane.value).astype(np.complex64), plane.name)
-            for plane in scan.planes
-        ]
+        planes = []
+        widened: dict[SSAValue, SSAValue] = {}  # a tensor passed as several planes: widen once
+        for plane in scan.planes:  # ProDF preloads complex planes: widen real ones
+            if scan.complex:
+                planes.append(plane.dram)
+            elif plane.value is not None:  # at compile time
+                planes.append(ops.constant(plane.value.astype(np.complex64), plane.name))
+            else:  # on chip (utils/discretize.py)
+                if plane.dram not in widened:
+                    try:
+                        widened[plane.dram] = widen_plane(
+                            ops, plane.dram, scan.channels, scan.modes, weight
+                        )
+                    except ValueError as error:
+                        raise LoweringError.at(op, f"cannot widen {plane.name}: {error}") from None
+                planes.append(widened[plane.dram])
         emit_prodf(ops, scan, mapping, planes)
         for configure in ops.ops:
             if isinstance(configure, ConfigureOp):
@@ -174,16 +180,6 @@ class LowerSsmScan(RewritePattern):
 
     def _conventional(self, op: ssm.ScanOp, scan: Scan, ops: OpList, loop_depth: int) -> None:
         machine = ops.machine
-        if scan.complex:
-            for plane in scan.planes:
-                if plane.value is None:
-                    raise LoweringError.at(
-                        op,
-                        f"{plane.name} is complex<f32> and computed at run time, but the "
-                        "recurrent mode works on f32 planes and the systolic dialect cannot "
-                        "read complex<f32> data as f32 on chip: make the coefficients "
-                        "constants, or use dataflow prodf on a LIMA target",
-                    )
         if loop_depth < 2:
             raise LoweringError.at(
                 op,
@@ -193,7 +189,12 @@ class LowerSsmScan(RewritePattern):
         layout = RecurrentLayout(scan.modes, scan.complex)
         weight = _bank_words(op, machine, "weight")
         needed = layout.sram_words(scan.channels)
-        if any(plane.value is None for plane in scan.planes):
+        if scan.complex and any(plane.value is None for plane in scan.planes):
+            block = split_block(machine, scan.modes)
+            # one plane at a time: loaded (H x N complex) and its words (H x 2N), and the
+            # three selection matrices
+            needed += 4 * scan.channels * scan.modes + 3 * (block // 2) * block
+        elif any(plane.value is None for plane in scan.planes):
             block = min(machine.rows, machine.cols, scan.modes)
             needed += 3 * scan.channels * scan.modes + block * block  # staged planes, identity
         if needed > weight:
@@ -261,4 +262,9 @@ class ConvertSsmToSystolicPass(ModulePass):
             )
         if self.chunk < 0:
             raise LoweringError(f"convert-ssm-to-systolic: chunk must be >= 0, got {self.chunk}")
-        PatternRewriteWalker(LowerSsmScan(self.dataflow, self.chunk)).rewrite_module(op)
+        patterns = [
+            LowerSsmDiscretize(),
+            LowerSsmScan(self.dataflow, self.chunk),
+            LowerSelectiveScan(self.dataflow, self.chunk),
+        ]
+        PatternRewriteWalker(GreedyRewritePatternApplier(patterns)).rewrite_module(op)

@@ -1,10 +1,11 @@
 """convert-systolic-to-epoch: instruction selection, addresses and hardware loops.
 
 Every systolic op that does work becomes one instruction; buffers and DRAM tensors become word
-addresses (SRAM from each buffer's `at` and its bank, DRAM laid out by the program builder), windows
-become addresses and row strides, and a `chunk_loop` becomes a hardware `loop` whose register
-strides move the windows that `step`: one address register per distinct per-iteration advance,
-the loop's two `ra`/`rb` slots first and `addi`s at the end of the body for any more.
+addresses (SRAM from each buffer's `at` and its bank; DRAM: arguments, constants and results each
+in their own block, intermediates sharing one pool by liveness, passes/utils/dram_allocation.py),
+windows become addresses and row strides, and a `chunk_loop` becomes a hardware `loop` whose
+register strides move the windows that `step`: one address register per distinct per-iteration
+advance, the loop's two `ra`/`rb` slots first and `addi`s at the end of the body for any more.
 """
 
 from __future__ import annotations
@@ -21,17 +22,20 @@ from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 
 from epoch_mlir.dialects import systolic
+from epoch_mlir.errors import EpochError
 from epoch_mlir.interpreters.reference import find_entry
 from epoch_mlir.isa.builder import ProgramBuilder
 from epoch_mlir.isa.encoding import encode
 from epoch_mlir.isa.fields import MEM_OFFSET_BITS, NUM_REGS, Mem
 from epoch_mlir.isa.program import Program
-from epoch_mlir.passes.utils.conversion import LoweringError, target_of
+from epoch_mlir.passes.utils import dram_allocation
+from epoch_mlir.passes.utils.conversion import LoweringError, machine_of, target_of
 from epoch_mlir.targets.epoch_program import program_to_module
 
 Window = tuple[SSAValue, Sequence[int], Sequence[int]]  # operand, corner, per-iteration step
 OFFSET_LIMIT = 1 << (MEM_OFFSET_BITS - 2)  # addresses from here on go through a register
 ADDRESS_REGISTER_LIMIT = 1 << 31  # li takes a signed 32-bit immediate
+DRAM_ALIGNMENT = 16  # words, as the program builder aligns every DRAM block
 SCRATCH = (13, 14, 15)  # registers for addresses too far for an offset, one per operand
 
 
@@ -91,7 +95,7 @@ class _Emitter:
             raise LoweringError.at(
                 op,
                 f"needs DRAM word {address}, beyond what a 32-bit address register reaches "
-                "(DRAM intermediates are not reused yet: try a shorter sequence)",
+                "(try a shorter sequence)",
             )
         # an address beyond the instruction's offset field starts in a register
         high = 0 if abs(address) < OFFSET_LIMIT else address - address % OFFSET_LIMIT
@@ -131,14 +135,9 @@ class _Emitter:
             self.builder.sram(
                 name, self.addresses[op.results[0]], (address - self.addresses[op.results[0]],)
             )
-        elif isinstance(op, systolic.AllocDramOp):
-            if op.tensor in self.addresses:  # a result, declared up front
-                return
-            self.addresses[op.tensor] = self.builder.dram(
-                f"t{len(self.builder.symbols)}",
-                _memory_type(op.tensor).get_shape(),
-                _dtype(op.tensor),
-            ).address
+        elif isinstance(op, systolic.AllocDramOp) and op.tensor not in self.addresses:
+            # results and intermediates are placed up front (lower_entry, place_intermediates)
+            raise LoweringError.at(op, "is not in the entry function's block or a region of it")
         elif isinstance(op, systolic.ConstantOp) and op.tensor not in self.addresses:
             self.addresses[op.tensor] = self.builder.const(
                 f"c{len(self.builder.symbols)}", _dense_value(op.value)
@@ -191,6 +190,34 @@ class _Emitter:
                 steps,
                 dst_stride,
                 src_stride,
+                reset=int(op.reset is not None),
+                acc=int(op.accumulate is not None),
+            )
+        elif isinstance(op, systolic.SelectiveDiscretizeOp):
+            steps, channels, modes = _ints(op.sizes)
+            delta, delta_stride = self.window(
+                op, (op.delta, _ints(op.delta_offsets), _ints(op.delta_step))
+            )
+            a, a_stride = self.window(op, (op.a, _ints(op.a_offsets), _ints(op.a_step)))
+            dst, _ = self.window(op, (op.dst, _ints(op.dst_offsets), _ints(op.dst_step)))
+            emit("vdexp", dst, delta, a, steps, channels, modes, delta_stride, a_stride)
+        elif isinstance(op, systolic.SelectiveStreamOp):
+            steps, channels, modes = _ints(op.sizes)
+            src, src_stride = self.window(op, (op.src, _ints(op.src_offsets), _ints(op.src_step)))
+            dst, _ = self.window(op, (op.dst, _ints(op.dst_offsets), _ints(op.dst_step)))
+            abar, _ = self.window(op, (op.abar, _ints(op.abar_offsets), _ints(op.abar_step)))
+            bc, bc_stride = self.window(op, (op.bc, _ints(op.bc_offsets), _ints(op.bc_step)))
+            emit(
+                "lsel",
+                dst,
+                src,
+                abar,
+                bc,
+                steps,
+                channels,
+                modes,
+                src_stride,
+                bc_stride,
                 reset=int(op.reset is not None),
                 acc=int(op.accumulate is not None),
             )
@@ -294,6 +321,67 @@ def _dense_value(value: DenseIntOrFPElementsAttr) -> np.ndarray:
     return data.reshape(shape).copy()
 
 
+def _dram_limit(entry: func.FuncOp) -> tuple[int, str]:
+    """The DRAM words a program may address on the module's machine, and how to name them."""
+    register = f"the {ADDRESS_REGISTER_LIMIT} words a 32-bit address register reaches"
+    try:
+        machine = machine_of(entry)
+    except EpochError:  # a target without a loadable machine: only the ISA's limit applies
+        return ADDRESS_REGISTER_LIMIT, register
+    if machine.dram_words >= ADDRESS_REGISTER_LIMIT:
+        return ADDRESS_REGISTER_LIMIT, register
+    mib = machine.dram_words * 4 / 2**20
+    return machine.dram_words, f"the {machine.dram_words} words ({mib:g} MiB) of '{machine.name}'"
+
+
+def place_intermediates(
+    entry: func.FuncOp, builder: ProgramBuilder, addresses: dict[SSAValue, int]
+) -> None:
+    """Place every DRAM intermediate in one pool after the fixed tensors, sharing by liveness.
+
+    One DRAM symbol per region of the pool (dram_allocation.regions): of the tensors' shape and
+    type when they all start there and agree on both (a tensor that shares no space, or a slot
+    that tensors of one type take turns in); otherwise a 1-D f32 symbol of the region's words.
+    """
+    limit, capacity = _dram_limit(entry)
+    if builder.dram_next > limit:
+        raise LoweringError.at(
+            entry,
+            f"needs {builder.dram_next} words of DRAM for its arguments, results and "
+            f"constants, beyond {capacity}",
+        )
+    allocs = dram_allocation.intermediates(entry)
+    tensors = [op.tensor for op in allocs]
+    intervals = dram_allocation.live_ranges(entry.body.block, tensors)
+    offsets = dram_allocation.allocate(intervals, DRAM_ALIGNMENT)
+    base = builder.dram_next
+    for index in sorted(range(len(allocs)), key=lambda i: (intervals[i].first, i)):
+        end = base + offsets[index] + intervals[index].words
+        if end > limit:
+            live = [i for i in intervals if i.overlaps(intervals[index])]
+            raise LoweringError.at(
+                allocs[index],
+                f"needs DRAM words up to {end}, beyond {capacity}: the arguments, results "
+                f"and constants take {base} words, and {len(live)} intermediates of "
+                f"{sum(i.words for i in live)} words (this one included) are live during "
+                "its lifetime",
+            )
+    base = builder.reserve(dram_allocation.pool_words(intervals, offsets, DRAM_ALIGNMENT))
+    for region in dram_allocation.regions(intervals, offsets):
+        name = f"t{len(builder.symbols)}"
+        kinds = {
+            (offsets[i], _memory_type(tensors[i]).get_shape(), _dtype(tensors[i]))
+            for i in region.members
+        }
+        if len(kinds) == 1:  # one tensor, or tensors of one type taking turns in one slot
+            _, shape, dtype = kinds.pop()
+        else:
+            shape, dtype = (region.end - region.start,), "f32"
+        builder.dram(name, shape, dtype, address=base + region.start)
+    for tensor, offset in zip(tensors, offsets, strict=True):
+        addresses[tensor] = base + offset
+
+
 def lower_entry(module: ModuleOp) -> Program:
     """The program of the module's entry function (SPEC's rule: @main, or the one public func)."""
     entry = find_entry(module)
@@ -319,6 +407,7 @@ def lower_entry(module: ModuleOp) -> Program:
         emitter.addresses[value] = builder.result(
             f"res{index}", _memory_type(value).get_shape(), _dtype(value)
         ).address
+    place_intermediates(entry, builder, emitter.addresses)
     emitter.emit_block(iter(block.ops))
     builder.emit("halt")
     return builder.build()
@@ -333,7 +422,8 @@ class ConvertSystolicToEpochPass(ModulePass):
     buffer has an address (`systolic-allocate-sram`).
     #### Output IR
     An `epoch.program`: symbols for the entry's arguments (arg0...), results (res0...),
-    constants, DRAM intermediates and SRAM buffers, then the instructions, `halt` last.
+    constants, DRAM intermediates (one symbol per region of the liveness-shared pool) and SRAM
+    buffers, then the instructions, `halt` last.
     """
 
     name = "convert-systolic-to-epoch"

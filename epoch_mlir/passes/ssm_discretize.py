@@ -1,4 +1,8 @@
-"""ssm-discretize: fold `ssm.discretize` of constant operands into constant (Abar, Bbar)."""
+"""ssm-discretize: fold `ssm.discretize` of constant operands into constant (Abar, Bbar).
+
+Discretizations of run-time operands stay: `convert-ssm-to-systolic` lowers them to vector-unit
+work (passes/utils/discretize.py).
+"""
 
 from __future__ import annotations
 
@@ -25,7 +29,6 @@ from xdsl.pattern_rewriter import (
 
 from epoch_mlir.dialects import ssm
 from epoch_mlir.interpreters.ssm import discretize
-from epoch_mlir.passes.utils.conversion import LoweringError
 
 
 def constant_value(value: SSAValue) -> np.ndarray | None:
@@ -59,11 +62,7 @@ class FoldConstantDiscretize(RewritePattern):
     def match_and_rewrite(self, op: ssm.DiscretizeOp, rewriter: PatternRewriter) -> None:
         values = [constant_value(operand) for operand in op.operands]
         if any(value is None for value in values):
-            raise LoweringError.at(
-                op,
-                "is supported with constant A, B and delta only (compile-time discretization); "
-                "pass Abar and Bbar to ssm.scan instead",
-            )
+            return  # run-time operands: convert-ssm-to-systolic discretizes on chip
         a, b, delta = (np.asarray(value).astype(np.complex128) for value in values)
         abar, bbar = discretize(a, b, delta.real, op.method.data)
         constants = [
@@ -78,11 +77,12 @@ class SsmDiscretizePass(ModulePass):
     """Replace `ssm.discretize` of constants by the constants it computes (zoh, bilinear, euler).
 
     #### Input invariant
-    The ssm/nn level; `ssm.discretize`'s operands are dense `arith.constant`s.
+    The ssm/nn level.
     #### Output IR
-    No `ssm.discretize`: Abar and Bbar are `arith.constant`s computed in float64 by SPEC.md's
-    formulas (the reference interpreter's own function), rounded once to f32/complex<f32>.
-    Non-constant operands are an error at the op (on-chip discretization is not implemented).
+    Every `ssm.discretize` whose A, B and delta are dense `arith.constant`s is replaced by
+    `arith.constant`s Abar and Bbar computed in float64 by SPEC.md's formulas (the reference
+    interpreter's own function), rounded once to f32/complex<f32>. The others are left for
+    `convert-ssm-to-systolic`, which discretizes them on chip.
     """
 
     name = "ssm-discretize"

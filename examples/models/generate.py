@@ -2,8 +2,9 @@
 
     python examples/models/generate.py
 
-Weights follow S4D-Lin initialization (A = -1/2 + i pi n, zero-order hold with a log-uniform
-step per channel, C ~ N(0, 1/2) complex, the S4D factor 2 folded into C), seeded.
+The S4D block's weights follow S4D-Lin initialization (A = -1/2 + i pi n, zero-order hold with a
+log-uniform step per channel, C ~ N(0, 1/2) complex, the S4D factor 2 folded into C), seeded; the
+Mamba block's follow Mamba's (epoch_mlir/models.py `mamba_weights`). No trained weights are used.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 
 from epoch_mlir.interpreters.reference import run_reference
 from epoch_mlir.ir_reader import load_module
-from epoch_mlir.models import s4d_lin
+from epoch_mlir.models import mamba_block, mamba_weights, s4d_lin
 
 HERE = Path(__file__).parent
 
@@ -29,11 +30,22 @@ def s4d_block_inputs(rng: np.random.Generator) -> list[np.ndarray]:
     return [x, gamma, beta, *s4d_lin(channels, modes, rng), *s4d_lin(channels, modes, rng), w, bias]
 
 
+MAMBA_LENGTH, MAMBA_D_MODEL = 256, 16  # d_inner 32, 16 state modes, kernel 4
+
+
+def save(name: str, inputs: dict[str, np.ndarray]) -> None:
+    np.savez(HERE / f"{name}.npz", **inputs)
+    outputs = run_reference(load_module(HERE / f"{name}.mlir"), inputs)
+    np.savez(HERE / f"{name}.expected.npz", **outputs)
+
+
 def main() -> None:
-    inputs = {f"arg{i}": v for i, v in enumerate(s4d_block_inputs(np.random.default_rng(0)))}
-    np.savez(HERE / "s4d_block.npz", **inputs)
-    outputs = run_reference(load_module(HERE / "s4d_block.mlir"), inputs)
-    np.savez(HERE / "s4d_block.expected.npz", **outputs)
+    save(
+        "s4d_block",
+        {f"arg{i}": v for i, v in enumerate(s4d_block_inputs(np.random.default_rng(0)))},
+    )
+    (HERE / "mamba_block.mlir").write_text(mamba_block(MAMBA_LENGTH, MAMBA_D_MODEL))
+    save("mamba_block", mamba_weights(MAMBA_LENGTH, MAMBA_D_MODEL, np.random.default_rng(0)))
 
 
 if __name__ == "__main__":

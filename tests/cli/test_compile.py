@@ -42,6 +42,8 @@ def test_unknown_pass_names_close_matches() -> None:
 def test_an_op_that_cannot_be_mapped_is_an_error_at_the_op(tmp_path: Path) -> None:
     out = tmp_path / "keep.epb"
     out.write_bytes(b"precious")
-    process = epoch("compile", MODEL, "--hw", "tpu", "-o", out)
+    flat = tmp_path / "flat.toml"  # the recurrent mode of ssm.scan nests two loop levels
+    flat.write_text('base = "tpu"\nname = "flat"\n[control]\nloop_depth = 1\n')
+    process = epoch("compile", MODEL, "--hw", flat, "-o", out)
     assert_user_error(process, f"{MODEL}:", "ssm.scan")
     assert out.read_bytes() == b"precious"

@@ -379,6 +379,99 @@ def test_ldc_fold_must_fit_the_segments(
 
 
 @pytest.mark.parametrize(
+    ("seg", "nch", "nm", "cause"),
+    [
+        (0, 5, 4, "5 channels exceed the array's 1 segments x 4 columns"),
+        (2, 9, 2, "9 channels exceed the array's 2 segments x 4 columns"),
+        (2, 8, 3, "3 modes exceed the 2-row column segment"),
+        (0, 4, 5, "5 modes exceed the 4-row column segment"),
+        (0, 0, 1, "0 channels exceed"),
+        (0, 1, 0, "0 modes exceed"),
+    ],
+)
+def test_lsel_fold_must_fit_the_segments(
+    emu: EmulatorHarness, tiny: Machine, seg: int, nch: int, nm: int, cause: str
+) -> None:
+    def body(builder: ProgramBuilder) -> None:
+        builder.emit("cfg", "lima", "prodf", seg)
+        builder.emit("lsel", 1000, 0, 16384, 32768, 2, nch, nm, nch, 2 * nm, reset=1)
+        builder.emit("halt")
+
+    text = f"lsel 1000(r0), 0(r0), 16384(r0), 32768(r0), 2, {nch}, {nm}, {nch}, {2 * nm} reset"
+    _fault(emu, tiny, body, 1, text, re.escape(cause))
+
+
+def test_lsel_without_cfg_is_in_the_wrong_dataflow(emu: EmulatorHarness, tiny: Machine) -> None:
+    """The array starts in mac/ws: a selective stream needs `cfg lima, prodf` first."""
+
+    def body(builder: ProgramBuilder) -> None:
+        builder.emit("lsel", 1000, 0, 16384, 32768, 2, 1, 1, 1, 2, reset=1)
+        builder.emit("halt")
+
+    text = "lsel 1000(r0), 0(r0), 16384(r0), 32768(r0), 2, 1, 1, 1, 2 reset"
+    _fault(emu, tiny, body, 0, text, "lsel needs dataflow prodf, the array is configured for ws")
+
+
+def test_first_lsel_without_reset(emu: EmulatorHarness, tiny: Machine) -> None:
+    def body(builder: ProgramBuilder) -> None:
+        builder.emit("cfg", "lima", "prodf", 0)
+        builder.emit("ldc", 0, 16384, 1, 1)
+        builder.emit("lima", 0, 200, 0, 3, 1, 1, reset=1)  # lima's states are not lsel's
+        builder.emit("lsel", 1000, 0, 16384, 32768, 3, 1, 1, 1, 2, acc=1)
+        builder.emit("halt")
+
+    _fault(
+        emu,
+        tiny,
+        body,
+        3,
+        "lsel 1000(r0), 0(r0), 16384(r0), 32768(r0), 3, 1, 1, 1, 2 acc",
+        re.escape("the PE states hold no selective stream: start the stream with reset"),
+    )
+
+
+@pytest.mark.parametrize(("nch", "nm"), [(3, 2), (2, 3), (2, 1)])
+def test_lsel_continuing_a_stream_of_another_shape(
+    emu: EmulatorHarness, tiny: Machine, nch: int, nm: int
+) -> None:
+    def body(builder: ProgramBuilder) -> None:
+        builder.emit("cfg", "lima", "prodf", 0)
+        builder.emit("lsel", 1000, 0, 16384, 32768, 4, 2, 2, 2, 4, reset=1)
+        builder.emit("lsel", 1000, 0, 16384, 32768, 4, nch, nm, nch, 2 * nm)
+        builder.emit("halt")
+
+    _fault(
+        emu,
+        tiny,
+        body,
+        2,
+        f"lsel 1000(r0), 0(r0), 16384(r0), 32768(r0), 4, {nch}, {nm}, {nch}, {2 * nm}",
+        re.escape(
+            f"the PE states hold a selective stream of 2 modes x 2 channels, not {nm} x {nch}: "
+            "start the stream with reset"
+        ),
+    )
+
+
+def test_lsel_output_rows_must_not_overlap(emu: EmulatorHarness, tiny: Machine) -> None:
+    """y rows use src_stride: a stride shorter than nch would overlap them."""
+
+    def body(builder: ProgramBuilder) -> None:
+        builder.emit("cfg", "lima", "prodf", 0)
+        builder.emit("lsel", 1000, 0, 16384, 32768, 3, 4, 1, 2, 2, reset=1)
+        builder.emit("halt")
+
+    _fault(
+        emu,
+        tiny,
+        body,
+        1,
+        "lsel 1000(r0), 0(r0), 16384(r0), 32768(r0), 3, 4, 1, 2, 2 reset",
+        re.escape("operand dst: destination rows overlap (row stride 2, 4 words per row)"),
+    )
+
+
+@pytest.mark.parametrize(
     ("dataflow", "mode", "instruction", "text", "cause"),
     [
         ("os", "mac", ("ldw", 0, 0, 2, 2, 2), "ldw 0, 0(r0), 2, 2, 2", "ldw needs dataflow ws/is"),
@@ -396,6 +489,13 @@ def test_ldc_fold_must_fit_the_segments(
             ("lima", 0, 200, 0, 1, 1, 1),
             "lima 0, 200(r0), 0(r0), 1, 1, 1",
             "lima needs dataflow prodf, the array is configured for is",
+        ),
+        (
+            "ws",
+            "mac",
+            ("lsel", 200, 0, 100, 300, 1, 1, 1, 1, 2),
+            "lsel 200(r0), 0(r0), 100(r0), 300(r0), 1, 1, 1, 1, 2",
+            "lsel needs dataflow prodf, the array is configured for ws",
         ),
     ],
 )

@@ -266,6 +266,51 @@ def test_lima_cycles(
     )
 
 
+@pytest.mark.parametrize(
+    ("preset", "seg", "steps", "reset", "cycles"),
+    [
+        ("tiny", 0, 10, True, 10 + 4 + 4 - 2),  # S = R = 4
+        ("tiny", 0, 10, False, 10),
+        ("tiny", 2, 1, True, 1 + 2 + 4 - 2),  # S = 2
+        ("small", 0, 100, True, 100 + 8 + 4 - 2),
+        ("small", 2, 100, True, 100 + 2 + 4 - 2),
+        ("small", 1, 64, False, 64),
+    ],
+)
+def test_lsel_cycles(
+    emu: EmulatorHarness,
+    tiny: Machine,
+    small: Machine,
+    preset: str,
+    seg: int,
+    steps: int,
+    reset: bool,
+    cycles: int,
+) -> None:
+    """lsel = steps + (S + C - 2 if reset), as lima; macs = 3 x steps x nch x nm."""
+    machine = {"tiny": tiny, "small": small}[preset]
+    nch, nm = 3, 1
+    abar, bc = machine.bank("weight").base, machine.bank("weight").base + 1000
+    y = machine.bank("output").base
+
+    def body(builder: ProgramBuilder) -> None:
+        builder.emit("cfg", "lima", "prodf", seg)
+        builder.emit("lsel", y, P0, abar, bc, 1, nch, nm, nch, 2 * nm, reset=1)
+        builder.emit("lsel", y, P0, abar, bc, steps, nch, nm, nch, 2 * nm, reset=reset)
+        builder.emit("halt")
+
+    stats, slices = _run(emu, machine, body, ideal_memory=True)
+    segment = seg or machine.rows
+    first = 1 + segment + machine.cols - 2
+    assert slices["lsel"] == [(0, first), (first, cycles)]
+    assert stats["cycles"] == first + cycles
+    assert stats["unit_busy_cycles"] == {"array": first + cycles, "vector": 0, "dma": 0}
+    assert stats["macs"] == 3 * (1 + steps) * nch * nm
+    assert stats["pe_occupancy"] == pytest.approx(
+        (1 + steps) * nch * nm / (machine.rows * machine.cols * stats["cycles"])
+    )
+
+
 # --------------------------------------------------------------------------------- vector
 VECTOR_CYCLES_3x5 = {  # lat + ceil(15 / 4) on tiny
     "vadd": 2 + 4,
@@ -322,7 +367,54 @@ def test_vector_cycles(emu: EmulatorHarness, tiny: Machine, mnemonic: str, cycle
 
 
 def test_every_vector_mnemonic_has_a_hand_count() -> None:
-    assert set(VECTOR_CYCLES_3x5) == {r.mnemonic for r in INSTRUCTIONS if r.unit == "vector"}
+    """vdexp (three dimensions, not rows x cols) has its own hand counts below."""
+    vector = {r.mnemonic for r in INSTRUCTIONS if r.unit == "vector"}
+    assert set(VECTOR_CYCLES_3x5) | {"vdexp"} == vector
+
+
+@pytest.mark.parametrize(
+    ("preset", "rows", "cols", "nm", "cycles"),
+    [
+        ("tiny", 3, 5, 2, 8 + 8),  # exp latency 8 + ceil(30 / 4 lanes)
+        ("tiny", 2, 3, 4, 8 + 6),  # 24 / 4 exactly
+        ("tiny", 1, 1, 1, 8 + 1),
+        ("small", 4, 4, 8, 8 + 32),  # 128 / 4
+        ("lanes5", 1, 3, 3, 9 + 2),  # exp latency 9 + ceil(9 / 5)
+    ],
+)
+def test_vdexp_cycles_traffic_and_energy(
+    emu: EmulatorHarness,
+    tiny: Machine,
+    small: Machine,
+    machine_file: Callable[[str], Machine],
+    preset: str,
+    rows: int,
+    cols: int,
+    nm: int,
+    cycles: int,
+) -> None:
+    """lat + ceil(rows * cols * nm / lanes); 8 adds and 9 multiplies per element."""
+    if preset == "lanes5":
+        machine = machine_file(
+            'base = "tiny"\nname = "lanes5"\n[vector]\nlanes = 5\n[vector.latency]\nexp = 9\n'
+        )
+    else:
+        machine = {"tiny": tiny, "small": small}[preset]
+
+    def body(builder: ProgramBuilder) -> None:
+        builder.emit("vdexp", P2, P0, P1, rows, cols, nm, cols + 1, nm)
+        builder.emit("halt")
+
+    stats, slices = _run(emu, machine, body, ideal_memory=True)
+    assert slices["vdexp"] == [(0, cycles)]
+    assert stats["cycles"] == cycles
+    assert stats["unit_busy_cycles"] == {"array": 0, "vector": cycles, "dma": 0}
+    elements = rows * cols * nm
+    assert stats["sram_read_bytes"] == 4 * (rows * cols + cols * nm)
+    assert stats["sram_write_bytes"] == 4 * elements
+    assert stats["energy_breakdown_pj"]["vector"] == pytest.approx(
+        8 * elements * 0.9 + 9 * elements * 3.7
+    )
 
 
 @pytest.mark.parametrize(
@@ -723,3 +815,33 @@ def test_stats_of_a_lima_stream(emu: EmulatorHarness, small: Machine) -> None:
     assert stats["sram_read_bytes"] == 4 * (104 + 160 + 320)
     assert stats["sram_write_bytes"] == 4 * (160 + 160)
     assert stats["cycles"] == 8 + (20 + 2 + 4 - 2) + 20
+
+
+def test_stats_of_a_selective_stream(emu: EmulatorHarness, small: Machine) -> None:
+    """vdexp feeding lsel: MACs (3 per PE-step), traffic, the RAW wait on the planes, energy."""
+    nch, nm, steps = 8, 2, 20
+    planes, bc = small.bank("weight").base, small.bank("weight").base + 1000
+    y = small.bank("output").base
+
+    def body(builder: ProgramBuilder) -> None:
+        builder.emit("vdexp", planes, P0, P1 + 100, steps, nch, nm, nch, nm)  # 160 + 16 -> 320
+        builder.emit("cfg", "lima", "prodf", 2)  # S = 2, G = 4: 16 channels fit
+        # reads u 160, abar 320, B|C 80; writes y 160
+        builder.emit("lsel", y, P0, planes, bc, steps, nch, nm, nch, 2 * nm, reset=1)
+        builder.emit("lsel", y, P0, planes, bc, steps, nch, nm, nch, 2 * nm, acc=1)
+        builder.emit("halt")
+
+    stats, slices = _run(emu, small, body, ideal_memory=True)
+    vdexp = 8 + 320 // 4  # exp latency + elements / lanes
+    assert slices["vdexp"] == [(0, vdexp)]
+    assert slices["lsel"] == [(vdexp, 20 + 2 + 4 - 2), (vdexp + 24, 20)]  # RAW on the planes
+    assert stats["cycles"] == vdexp + 24 + 20
+    macs = 3 * 2 * steps * nch * nm
+    assert stats["macs"] == macs
+    sram_read = (160 + 16) + 2 * (160 + 320 + 80) + 160
+    sram_write = 320 + 2 * 160
+    assert stats["sram_read_bytes"] == 4 * sram_read
+    assert stats["sram_write_bytes"] == 4 * sram_write
+    breakdown = stats["energy_breakdown_pj"]
+    assert breakdown["array"] == pytest.approx(macs * (0.9 + 3.7))
+    assert breakdown["vector"] == pytest.approx(320 * (8 * 0.9 + 9 * 3.7))

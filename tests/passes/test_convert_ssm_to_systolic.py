@@ -200,7 +200,7 @@ def test_the_program_does_not_grow_with_the_sequence(
 
     assert len({size(length, 8) for length in (80, 160, 640, 8000)}) == 1
     sizes = [size(length, 0) for length in (1000, 10**5, 10**6)]
-    assert max(sizes) <= 100, sizes  # three channel folds, at most a few unrolled chunks each
+    assert max(sizes) <= 200, sizes  # three channel folds: ramps and a few unrolled chunks each
 
 
 def test_the_cost_model_picks_a_faster_chunk_than_the_hand_written_kernel() -> None:

@@ -84,6 +84,11 @@ class LimaOp(InstructionOp):
     name = "epoch.lima"
 
 
+@instruction_op
+class LselOp(InstructionOp):
+    name = "epoch.lsel"
+
+
 # endregion
 
 # region vector
@@ -170,6 +175,11 @@ class VcexpOp(InstructionOp):
 
 
 @instruction_op
+class VdexpOp(InstructionOp):
+    name = "epoch.vdexp"
+
+
+@instruction_op
 class VaddiOp(InstructionOp):
     name = "epoch.vaddi"
 
@@ -209,6 +219,7 @@ INSTRUCTION_OPS: tuple[type[InstructionOp | LoopInstructionOp], ...] = (
     LdcOp,
     MmOp,
     LimaOp,
+    LselOp,
     VaddOp,
     VsubOp,
     VmulOp,
@@ -225,6 +236,7 @@ INSTRUCTION_OPS: tuple[type[InstructionOp | LoopInstructionOp], ...] = (
     VcopyOp,
     VrevOp,
     VcexpOp,
+    VdexpOp,
     VaddiOp,
     VmuliOp,
     VrsqrtOp,

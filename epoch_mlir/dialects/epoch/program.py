@@ -254,6 +254,7 @@ class ProgramOp(IRDLOperation, SymbolScope):
                 raise VerifyException("version must be [major, minor], each 0..65535")
         if self.data_base is not None and not 0 <= self.data_base.value.data < ADDRESS_LIMIT:
             raise VerifyException("data_base lies outside the 32-bit address space")
+        self._check_declarations()
         if self.laid_out_at_serialization():
             if self.data_base is not None:
                 raise VerifyException(
@@ -266,30 +267,44 @@ class ProgramOp(IRDLOperation, SymbolScope):
                     "addresses: without them the data segment is laid out at serialization"
                 )
 
+    def _check_declarations(self) -> None:
+        """Unique names, and DRAM addresses given for all symbols or for none (one pass)."""
+        seen: set[str] = set()
+        with_address: SymbolOp | None = None
+        without: SymbolOp | None = None
+        for op in self.declarations():
+            name = op.sym_name.data
+            if name in seen:
+                raise VerifyException(f"symbol @{name} is declared twice")
+            seen.add(name)
+            if op.in_dram:
+                if op.address is None:
+                    without = without or op
+                else:
+                    with_address = with_address or op
+        if with_address is not None and without is not None:
+            raise VerifyException(
+                f"@{with_address.sym_name.data} has an address but @{without.sym_name.data} "
+                "has none: give every DRAM symbol an address, or none to have them laid out "
+                "at serialization"
+            )
+
     def laid_out_at_serialization(self) -> bool:
         """Whether some DRAM symbol has no address (then none has, see `SymbolOp`)."""
         return any(op.in_dram and op.address is None for op in self.declarations())
 
 
-def _preceding_ops(op: Operation) -> list[Operation]:
-    block = op.parent_block()
-    if block is None:
-        return []
-    preceding: list[Operation] = []
-    for other in block.ops:
-        if other is op:
-            break
-        preceding.append(other)
-    return preceding
-
-
 def _check_declared_first(op: Operation) -> None:
-    """Declarations come before the first instruction, as in the disassembler's listing."""
-    for other in _preceding_ops(op):
-        if isinstance(other, InstructionOp | LoopInstructionOp):
-            raise VerifyException(
-                f"declarations come before the instructions, but '{other.name}' precedes it"
-            )
+    """Declarations come before the first instruction, as in the disassembler's listing.
+
+    Checking the op right before is enough (and keeps verification linear): if an instruction
+    precedes a declaration anywhere, the first declaration after it has it right before.
+    """
+    previous = op.prev_op
+    if isinstance(previous, InstructionOp | LoopInstructionOp):
+        raise VerifyException(
+            f"declarations come before the instructions, but '{previous.name}' precedes it"
+        )
 
 
 @irdl_op_definition
@@ -467,23 +482,6 @@ class SymbolOp(IRDLOperation):
         elif self.value is not None:
             raise VerifyException(f"only a constant has data, @{name} is {self.kind.data}")
         _check_declared_first(self)
-        self._check_against_earlier_declarations()
-
-    def _check_against_earlier_declarations(self) -> None:
-        """Unique names, and DRAM addresses given for all symbols or for none."""
-        name = self.sym_name.data
-        for other in _preceding_ops(self):
-            if not isinstance(other, SymbolOp):
-                continue
-            if other.sym_name.data == name:
-                raise VerifyException(f"symbol @{name} is declared twice")
-            if self.in_dram and other.in_dram and (self.address is None) != (other.address is None):
-                with_address, without = (self, other) if other.address is None else (other, self)
-                raise VerifyException(
-                    f"@{with_address.sym_name.data} has an address but "
-                    f"@{without.sym_name.data} has none: give every DRAM symbol an address, "
-                    "or none to have them laid out at serialization"
-                )
 
 
 @irdl_op_definition

@@ -1,10 +1,11 @@
-"""Array semantics: configuration, stationary preloads, GEMM folds and ProDF streams."""
+"""Array semantics: configuration, stationary preloads, GEMM folds, ProDF and selective streams."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from epoch_mlir.emulator.scan import LimaCoefficients
+from epoch_mlir.emulator.selective import selective_scan
 from epoch_mlir.emulator.semantics import Env, semantics
 from epoch_mlir.emulator.state import ArrayState, Fault, MachineState
 
@@ -59,11 +60,8 @@ def exec_ldw(state: MachineState, env: Env) -> None:
     array.slots[env["slot"]] = np.array(tile, np.float32)
 
 
-@semantics("ldc")
-def exec_ldc(state: MachineState, env: Env) -> None:
-    array = state.array
-    _require_dataflow(array, ("prodf",), "ldc")
-    channels, modes = env["nch"], env["nm"]
+def _check_fold(array: ArrayState, channels: int, modes: int) -> None:
+    """nch channels of nm modes fit the configured segments (ldc and lsel)."""
     capacity = array.segments * array.cols
     if not 1 <= channels <= capacity:
         raise Fault(
@@ -72,6 +70,14 @@ def exec_ldc(state: MachineState, env: Env) -> None:
         )
     if not 1 <= modes <= array.segment_rows:
         raise Fault(f"{modes} modes exceed the {array.segment_rows}-row column segment")
+
+
+@semantics("ldc")
+def exec_ldc(state: MachineState, env: Env) -> None:
+    array = state.array
+    _require_dataflow(array, ("prodf",), "ldc")
+    channels, modes = env["nch"], env["nm"]
+    _check_fold(array, channels, modes)
     plane = channels * modes
     words = state.view("sram", env["src"], 1, 6 * plane + channels, 0)[0]
     complex_planes = words[: 6 * plane].view(np.complex64).reshape(3, channels, modes)
@@ -134,3 +140,34 @@ def exec_lima(state: MachineState, env: Env) -> None:
     u = state.view("sram", env["src"], steps, channels, env["src_stride"])
     y, array.lima_state = coefficients.scan(u, array.lima_state)
     _write(state, env, y)
+
+
+@semantics("lsel")
+def exec_lsel(state: MachineState, env: Env) -> None:
+    array = state.array
+    _require_dataflow(array, ("prodf",), "lsel")
+    steps, channels, modes = env["steps"], env["nch"], env["nm"]
+    _check_fold(array, channels, modes)
+    held = array.selective_state
+    if env["reset"]:
+        held = np.zeros((modes, channels), np.float32)
+    elif held is None:
+        raise Fault("the PE states hold no selective stream: start the stream with reset")
+    elif held.shape != (modes, channels):
+        raise Fault(
+            f"the PE states hold a selective stream of {held.shape[0]} modes x {held.shape[1]} "
+            f"channels, not {modes} x {channels}: start the stream with reset"
+        )
+    stride = env["src_stride"]
+    plane = modes * channels
+    abar = state.view("sram", env["a"], steps, plane, plane).reshape(steps, modes, channels)
+    coefficients = state.view("sram", env["b"], steps, 2 * modes, env["b_stride"])
+    u = state.view("sram", env["src"], steps, channels, stride)
+    y, array.selective_state = selective_scan(
+        abar, coefficients[:, :modes], coefficients[:, modes:], u, held
+    )
+    destination = state.view("sram", env["dst"], steps, channels, stride)
+    if env["acc"]:
+        destination += y
+    else:
+        destination[...] = y

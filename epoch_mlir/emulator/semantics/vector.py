@@ -88,6 +88,17 @@ _immediate("vmuli", np.multiply)
 _immediate("vrsqrt", lambda a, eps: np.float32(1) / np.sqrt(a + eps))
 
 
+@semantics("vdexp")
+def exec_vdexp(state: MachineState, env: Env) -> None:
+    rows, cols, modes = env["rows"], env["cols"], env["nm"]
+    delta = state.view("sram", env["a"], rows, cols, env["a_stride"])
+    a = state.view("sram", env["b"], cols, modes, env["b_stride"])
+    planes = state.view("sram", env["dst"], rows, modes * cols, modes * cols)
+    with np.errstate(all="ignore"):
+        product = delta[:, None, :] * a.T[None, :, :]  # (rows, nm, cols), rounded to fp32
+        planes.reshape(rows, modes, cols)[...] = np.exp(product)
+
+
 @semantics("vrsum")
 def exec_vrsum(state: MachineState, env: Env) -> None:
     a = _operand(state, env, "a", None, np.float32)

@@ -39,6 +39,8 @@ from epoch_mlir.dialects.systolic import (
     MatmulTileOp,
     PreloadCoefficientsOp,
     PreloadTileOp,
+    SelectiveDiscretizeOp,
+    SelectiveStreamOp,
     SramType,
     StoreOp,
     StreamOp,
@@ -53,6 +55,10 @@ ROWS: dict[str, Instr] = {row.mnemonic: row for row in INSTRUCTIONS}
 MAX_STEPS = (1 << FIELDS["steps"].width) - 1  # the longest stream one `lima` encodes
 MAX_COUNT = (1 << FIELDS["count"].width) - 1  # the most iterations one `loop` encodes
 CHUNK_TOLERANCE = 0.01  # a longer chunk within 1% of the fastest one is preferred
+RAMP_LEVELS = 6  # a ramp halves the chunk at most this many times
+STREAM_DEPTHS = (2, 3, 4, 6)  # rotating buffers per ProDF stream the cost model tries
+RAMPED_CANDIDATES = 4  # how many of the best even cuts the cost model tries ramps on
+RAMP_SHORTEST = 32  # timesteps of a ramp's shortest chunk
 
 # region scan operands -------------------------------------------------------------------------
 
@@ -217,14 +223,17 @@ def _selection(op: Operation) -> tuple[str, dict[str, Any]] | None:
         return "ldw", {}
     if isinstance(op, StreamOp):
         return "lima", {"steps": _sizes(op)[0], "reset": int(op.reset is not None)}
+    if isinstance(op, SelectiveDiscretizeOp):
+        steps, channels, modes = op.sizes.get_values()
+        return "vdexp", {"rows": steps, "cols": channels, "nm": modes}
+    if isinstance(op, SelectiveStreamOp):
+        steps = op.sizes.get_values()[0]
+        return "lsel", {"steps": steps, "reset": int(op.reset is not None)}
     if isinstance(op, MatmulTileOp):
         return "mm", {"m": op.m.value.data, "n": op.n.value.data, "k": op.k.value.data}
     if isinstance(op, VectorOp):
         rows, cols = _sizes(op)
-        row = op.instruction
-        if row.latency_class == "copy":  # copies count words
-            cols *= _words(op.a)
-        return row.mnemonic, {"rows": rows, "cols": cols}
+        return op.instruction.mnemonic, {"rows": rows, "cols": cols}  # copies: cols are words
     return None
 
 
@@ -266,10 +275,35 @@ def chunk_sizes(length: int, chunk: int) -> list[int]:
 class ChunkStep:
     """Where one chunk's windows are: its first row and how far they move per loop iteration."""
 
-    index: int  # which chunk: its buffers are `index % 2`
+    index: int  # which chunk
     row: int  # first timestep of the chunk (row of the DRAM window at the first iteration)
     step: int  # rows the DRAM windows move per loop iteration (0 outside the loop)
     rows: int  # timesteps in the chunk
+    buffer: int = -1  # which of the rotating buffers it uses (index % depth)
+
+    def __post_init__(self) -> None:
+        if self.buffer < 0:
+            object.__setattr__(self, "buffer", self.index % 2)
+
+
+@dataclass(frozen=True)
+class ChunkPlan:
+    """How one pass over the sequence is cut: a ramp up, full chunks, the rest, a ramp down.
+
+    Shorter chunks at the start make the first load (which nothing overlaps) short, and shorter
+    ones at the end do the same for the last store; the buffers hold `chunk` timesteps.
+    """
+
+    length: int
+    chunk: int  # timesteps of a full chunk: the buffers' rows
+    head: tuple[int, ...] = ()  # the ramp up, each shorter than `chunk`
+    tail: tuple[int, ...] = ()  # the ramp down
+    depth: int = 2  # rotating buffers per stream: loads run depth - 1 chunks ahead
+
+    def sizes(self) -> list[int]:
+        middle = self.length - sum(self.head) - sum(self.tail)
+        full, rest = divmod(middle, self.chunk)
+        return [*self.head, *[self.chunk] * full, *([rest] if rest else []), *self.tail]
 
 
 def stream_chunks(
@@ -278,37 +312,48 @@ def stream_chunks(
     chunk: int,
     load: Callable[[ChunkStep], None],
     compute: Callable[[ChunkStep], None],
+    plan: ChunkPlan | None = None,
 ) -> None:
     """Emit the software pipeline over the chunks of one pass over the sequence.
 
     `load` brings a chunk's inputs into its buffers; `compute` works on them and stores the
-    results. Loads run one chunk ahead of compute, so the DMA of chunk i+1 overlaps the work on
-    chunk i; chunk 0 is peeled (its compute resets the states), the steady state is a loop over
-    pairs of full chunks (one per buffer, windows stepping two chunks), the rest is unrolled.
+    results. With `depth` rotating buffers (2 by default) loads run depth - 1 chunks ahead, so
+    the DMA of the next chunks overlaps the work on this one; chunk 0 is peeled (its compute
+    resets the states), the steady state is a loop over groups of `depth` full chunks (one per
+    buffer, windows stepping `depth` chunks), the rest (a ramp of shorter chunks when `plan`
+    has one) is unrolled.
     """
-    sizes = chunk_sizes(length, chunk)
-    full = length // chunk
+    plan = plan or ChunkPlan(length, chunk)
+    assert (plan.length, plan.chunk) == (length, chunk), "the plan is for another stream"
+    sizes, depth = plan.sizes(), plan.depth
+    starts = [sum(sizes[:index]) for index in range(len(sizes))]
 
     def at(index: int, in_loop: bool = False) -> ChunkStep:
-        return ChunkStep(index, index * chunk, 2 * chunk if in_loop else 0, sizes[index])
+        step = depth * chunk if in_loop else 0
+        return ChunkStep(index, starts[index], step, sizes[index], index % depth)
 
-    load(at(0))
-    if len(sizes) > 1:
-        load(at(1))
-    compute(at(0))
-    if len(sizes) == 1:
-        return
-    pairs = min(max(0, (full - 2) // 2), MAX_COUNT)  # iterations whose chunks are all full
-    if pairs:
-        with ops.chunk_loop(pairs):
-            load(at(2, in_loop=True))
-            compute(at(1, in_loop=True))
-            load(at(3, in_loop=True))
-            compute(at(2, in_loop=True))
-    for index in range(1 + 2 * pairs, len(sizes)):
-        if index + 1 < len(sizes):
-            load(at(index + 1))
-        compute(at(index))
+    def advance(index: int, in_loop: bool = False) -> None:
+        """Load `depth - 1` chunks ahead, then compute chunk `index`."""
+        if index + depth - 1 < len(sizes):
+            load(at(index + depth - 1, in_loop))
+        compute(at(index, in_loop))
+
+    for index in range(min(depth - 1, len(sizes))):
+        load(at(index))
+    advance(0)
+    # a loop iteration computes chunks first..first+depth-1 and loads up to
+    # first+2*depth-2: all of them full
+    first = max(1, len(plan.head))
+    full_end = len(plan.head) + (length - sum(plan.head) - sum(plan.tail)) // chunk
+    groups = min(max(0, (full_end - first - depth + 1) // depth), MAX_COUNT)
+    for index in range(1, first if groups else 1):
+        advance(index)
+    if groups:
+        with ops.chunk_loop(groups):
+            for index in range(first, first + depth):
+                advance(index, in_loop=True)
+    for index in range(first + depth * groups if groups else 1, len(sizes)):
+        advance(index)
 
 
 def pipeline_cycles(
@@ -318,13 +363,14 @@ def pipeline_cycles(
     store: Callable[[int], int],
     compute_unit: str,
     latency: int = 0,
+    depth: int = 2,
 ) -> int:
     """Cycles of `stream_chunks`' schedule: one DMA and one compute unit, in program order.
 
     A transfer occupies the DMA for its `load`/`store` cycles; its data is visible `latency`
     cycles later (the DRAM latency, which pipelines with the next transfer).
 
-    Dependencies are those the hardware tracks on the two buffers of each side: a chunk's
+    Dependencies are those the hardware tracks on the `depth` buffers of each side: a chunk's
     compute waits for its load and for the store that last read its output buffer; a load waits
     until the compute that last read its input buffer is done.
     """
@@ -339,20 +385,21 @@ def pipeline_cycles(
         return end
 
     def load_chunk(index: int) -> None:
-        before = (computed[index - 2], stored[index - 2]) if index >= 2 else ()
+        before = (computed[index - depth], stored[index - depth]) if index >= depth else ()
         loaded.append(run("dma", load(sizes[index]), *before) + latency)
 
     def compute_chunk(index: int) -> None:
-        before = (stored[index - 2],) if index >= 2 else ()
+        before = (stored[index - depth],) if index >= depth else ()
         computed.append(
             run(compute_unit, compute(sizes[index], index == 0), loaded[index], *before)
         )
         stored.append(run("dma", store(sizes[index]), computed[index]) + latency)
 
-    load_chunk(0)
+    for index in range(min(depth - 1, len(sizes))):
+        load_chunk(index)
     for index in range(len(sizes)):
-        if index + 1 < len(sizes):
-            load_chunk(index + 1)
+        if index + depth - 1 < len(sizes):
+            load_chunk(index + depth - 1)
         compute_chunk(index)
     return max(*free.values(), *stored[-1:])
 
@@ -409,6 +456,100 @@ def choose_chunk(
     return max(chunk for chunk, estimate in cycles.items() if estimate <= good_enough)
 
 
+def ramps(length: int, chunk: int) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """The (head, tail) ramps worth pricing for full chunks of `chunk` timesteps: none, and
+    ramps up (and up and down) of 1..RAMP_LEVELS halvings, none shorter than RAMP_SHORTEST.
+
+    Too short a ramp chunk cannot hide the DRAM latency, too long a one leaves the first load
+    long: the cost model picks."""
+    options: list[tuple[tuple[int, ...], tuple[int, ...]]] = [((), ())]
+    for levels in range(1, RAMP_LEVELS + 1):
+        halvings = tuple(chunk >> j for j in range(levels, 0, -1))
+        if halvings[0] < RAMP_SHORTEST:
+            break
+        if sum(halvings) + chunk <= length:
+            options.append((halvings, ()))
+        if 2 * sum(halvings) + chunk <= length:
+            options.append((halvings, halvings[::-1]))
+    return options
+
+
+def plan_cycles(
+    plan: ChunkPlan,
+    load: Callable[[int], int],
+    compute: Callable[[int, bool], int],
+    store: Callable[[int], int],
+    compute_unit: str,
+    latency: int = 0,
+) -> int:
+    """`pipeline_cycles` of the plan; long runs of full chunks are extrapolated from two
+    samples, since their steady state repeats."""
+    sizes = plan.sizes()
+    head, tail = list(plan.head), list(plan.tail)
+    middle = sizes[len(head) : len(sizes) - len(tail)]
+    full = middle.count(plan.chunk)
+    rest = middle[full:]
+    sampled = 8
+
+    def cycles(chunks: int) -> int:
+        schedule = [*head, *[plan.chunk] * chunks, *rest, *tail]
+        return pipeline_cycles(schedule, load, compute, store, compute_unit, latency, plan.depth)
+
+    if full <= sampled:
+        return cycles(full)
+    longer = cycles(sampled)
+    return longer + (full - sampled) * (longer - cycles(sampled - 1))
+
+
+def choose_plan(
+    length: int,
+    limits: dict[int, int],
+    load: Callable[[int], int],
+    compute: Callable[[int, bool], int],
+    store: Callable[[int], int],
+    compute_unit: str,
+    requested: int = 0,
+    latency: int = 0,
+) -> ChunkPlan:
+    """Like `choose_chunk`, also pricing more rotating buffers and ramps of shorter chunks.
+
+    `limits` maps each buffer depth worth trying to the longest chunk that many buffers allow.
+    More buffers let loads run further ahead (hiding the DRAM latency when the DMA is as busy
+    as the compute unit); ramps shorten the first load and the last store, which nothing
+    overlaps. A `requested` chunk gets two buffers and no ramp (the user fixed the cut).
+    Near-ties go to the longest chunk, then to fewer buffers and fewer chunks.
+    """
+    if requested:
+        chunk = choose_chunk(
+            length, limits[2], load, compute, store, compute_unit, requested, latency
+        )
+        return ChunkPlan(length, chunk)
+    plans = []
+    for depth, depth_limit in limits.items():
+        limit = min(max(1, min(depth_limit, MAX_STEPS)), length)
+        if depth_limit < 1:
+            continue
+        candidates = {limit} | {1 << j for j in range(limit.bit_length()) if 1 << j < limit}
+        plans += [ChunkPlan(length, chunk, depth=depth) for chunk in candidates]
+    if not plans:
+        raise ValueError(f"not even one timestep fits: {limits}")
+
+    def price(plan: ChunkPlan) -> int:
+        return plan_cycles(plan, load, compute, store, compute_unit, latency)
+
+    cycles = {plan: price(plan) for plan in plans}
+    # ramps only refine the best even cuts (pricing every combination costs compile time)
+    for even in sorted(cycles, key=cycles.__getitem__)[:RAMPED_CANDIDATES]:
+        for head, tail in ramps(length, even.chunk)[1:]:
+            plan = ChunkPlan(length, even.chunk, head, tail, even.depth)
+            cycles[plan] = price(plan)
+    good_enough = min(cycles.values()) * (1 + CHUNK_TOLERANCE)
+    return max(
+        (plan for plan, estimate in cycles.items() if estimate <= good_enough),
+        key=lambda plan: (plan.chunk, -plan.depth, -len(plan.sizes())),
+    )
+
+
 # endregion
 # region ProDF ----------------------------------------------------------------------------------
 
@@ -421,6 +562,7 @@ class ProdfMapping:
     channels_per_fold: int  # G * C, or H when fewer
     modes_per_fold: int
     chunk: int  # timesteps per stream
+    plan: ChunkPlan | None = None  # how the sequence is cut (ramps), when not evenly
 
     @property
     def config(self) -> ArrayConfigAttr:
@@ -457,9 +599,9 @@ def choose_prodf(
     def compute(steps: int, first: bool) -> int:
         return instruction_cycles("lima", machine, config, steps=steps, reset=int(first))
 
-    chunk = choose_chunk(
+    plan = choose_plan(
         scan.length,
-        limit,
+        {depth: bank_limit // (depth * per_fold) for depth in STREAM_DEPTHS},
         load,
         compute,
         transfer,
@@ -467,7 +609,7 @@ def choose_prodf(
         requested_chunk,
         machine.dram_latency_cycles,
     )
-    return ProdfMapping(seg, per_fold, min(scan.modes, segment), chunk)
+    return ProdfMapping(seg, per_fold, min(scan.modes, segment), plan.chunk, plan)
 
 
 def _folds(size: int, tile: int) -> list[tuple[int, int]]:
@@ -477,11 +619,12 @@ def _folds(size: int, tile: int) -> list[tuple[int, int]]:
 def emit_prodf(ops: OpList, scan: Scan, mapping: ProdfMapping, planes: Sequence[SSAValue]) -> None:
     """The ProDF program of `scan`; `planes` are complex DRAM tensors of Abar, Bbar and C."""
     per_fold, chunk = mapping.channels_per_fold, mapping.chunk
+    plan = mapping.plan or ChunkPlan(scan.length, chunk)
     mode_folds = _folds(scan.modes, mapping.modes_per_fold)
     zeros = ops.constant(np.zeros(per_fold, np.float32), "zeros") if len(mode_folds) > 1 else None
-    several = scan.length > chunk
-    u_buffers = [ops.alloc("input", (chunk, per_fold), f"u{i}") for i in range(1 + several)]
-    y_buffers = [ops.alloc("output", (chunk, per_fold), f"y{i}") for i in range(1 + several)]
+    buffers = min(plan.depth, len(plan.sizes()))
+    u_buffers = [ops.alloc("input", (chunk, per_fold), f"u{i}") for i in range(buffers)]
+    y_buffers = [ops.alloc("output", (chunk, per_fold), f"y{i}") for i in range(buffers)]
     slot = 0
     with ops.configure(mapping.config):
         for h0, nch in _folds(scan.channels, per_fold):
@@ -498,7 +641,7 @@ def emit_prodf(ops: OpList, scan: Scan, mapping: ProdfMapping, planes: Sequence[
                     assert zeros is not None
                     ops.add(LoadOp(zeros, block.d, (1, nch)))
                 ops.add(PreloadCoefficientsOp(block, slot))
-                _stream_fold(ops, scan, slot, h0, nch, n0 > 0, chunk, u_buffers, y_buffers)
+                _stream_fold(ops, scan, slot, h0, nch, n0 > 0, plan, u_buffers, y_buffers)
                 slot ^= 1
 
 
@@ -509,14 +652,14 @@ def _stream_fold(
     h0: int,
     nch: int,
     accumulate: bool,
-    chunk: int,
+    plan: ChunkPlan,
     u_buffers: Sequence[SSAValue],
     y_buffers: Sequence[SSAValue],
 ) -> None:
     """One fold's pass over the sequence; later mode folds add to what the earlier ones stored."""
 
     def load(at: ChunkStep) -> None:
-        buffer = at.index % 2
+        buffer = at.buffer
         ops.add(
             LoadOp(
                 scan.u,
@@ -538,7 +681,7 @@ def _stream_fold(
             )
 
     def compute(at: ChunkStep) -> None:
-        buffer = at.index % 2
+        buffer = at.buffer
         ops.add(
             StreamOp(
                 u_buffers[buffer],
@@ -559,7 +702,7 @@ def _stream_fold(
             )
         )
 
-    stream_chunks(ops, scan.length, chunk, load, compute)
+    stream_chunks(ops, scan.length, plan.chunk, load, compute, plan)
 
 
 # endregion

@@ -21,10 +21,10 @@ ProDF (prodf.py's `unit_cycles`, the instruction table's formulas):
   it uses one column of the array; folds that lie above the diagonal are skipped.
 
 The planes must be rearranged (transposed, split into real and imaginary rows) before the
-recurrence: at compile time when they are constants, and for real planes computed at run time by
-transposing GEMMs against an identity tile on the array. Complex planes computed at run time
-cannot be rearranged: the systolic dialect has no op that reads the words of a complex<f32>
-buffer as f32 (see docs/compiler.md), so they are a LoweringError.
+recurrence: at compile time when they are constants; on the array when they are computed at run
+time, real planes by transposing GEMMs against an identity tile, complex ones by copying their
+words into an f32 buffer (copies count words) and transposing it against selection matrices
+that pick (and negate) the real or imaginary word of each mode (`_split_complex`).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from xdsl.dialects.builtin import ComplexType, f32
 from xdsl.ir import SSAValue
 
 from epoch_mlir.dialects.systolic import (
@@ -45,6 +46,7 @@ from epoch_mlir.dialects.systolic import (
     VectorOp,
 )
 from epoch_mlir.machine import Machine
+from epoch_mlir.passes.utils.discretize import alloc
 from epoch_mlir.passes.utils.prodf import (
     ChunkStep,
     OpList,
@@ -85,17 +87,27 @@ class RecurrentLayout:
         return rows * channels + channels
 
 
+# Where the real and imaginary parts of each complex plane go in the stacked f32 planes: per
+# scan plane (Abar, Bbar, C), (stacked plane index, first row, part, sign) for each block of N
+# rows. A1 = [Re a; Re a], A2 = [-Im a; Im a], B2 = [Re b; Im b], C2 = [Re c; -Im c].
+COMPLEX_BLOCKS: tuple[tuple[tuple[int, int, str, int], ...], ...] = (
+    ((0, 0, "re", 1), (0, 1, "re", 1), (1, 0, "im", -1), (1, 1, "im", 1)),
+    ((2, 0, "re", 1), (2, 1, "im", 1)),
+    ((3, 0, "re", 1), (3, 1, "im", -1)),
+)
+
+
 def stacked_planes(abar: np.ndarray, bbar: np.ndarray, c: np.ndarray) -> list[np.ndarray]:
     """The recurrence's f32 planes (modes x channels) from the H x N coefficients."""
     if not np.iscomplexobj(abar):
         return [np.ascontiguousarray(plane.T, np.float32) for plane in (abar, bbar, c)]
-    a, b, cc = abar.T, bbar.T, c.T
-    return [
-        np.vstack([a.real, a.real]).astype(np.float32),
-        np.vstack([-a.imag, a.imag]).astype(np.float32),
-        np.vstack([b.real, b.imag]).astype(np.float32),
-        np.vstack([cc.real, -cc.imag]).astype(np.float32),
-    ]
+    modes = abar.shape[1]
+    stacked = [np.zeros((2 * modes, abar.shape[0]), np.float32) for _ in range(4)]
+    for plane, blocks in zip((abar, bbar, c), COMPLEX_BLOCKS, strict=True):
+        for index, block, part, sign in blocks:
+            values = plane.T.real if part == "re" else plane.T.imag
+            stacked[index][block * modes : (block + 1) * modes] = sign * values
+    return stacked
 
 
 def step_cycles(layout: RecurrentLayout, channels: int, machine: Machine) -> int:
@@ -114,7 +126,7 @@ def step_cycles(layout: RecurrentLayout, channels: int, machine: Machine) -> int
 def emit_recurrent(
     ops: OpList, scan: Scan, dataflow: str, bank_limit: int, requested_chunk: int = 0
 ) -> None:
-    """The recurrent mode of `scan` (planes constant, or real: checked by the caller).
+    """The recurrent mode of `scan` (the weight bank's room checked by the caller).
 
     Raises ValueError when the requested chunk does not fit `bank_limit` words of each stream
     bank.
@@ -205,31 +217,136 @@ def _step(
 
 
 def _planes(ops: OpList, scan: Scan, layout: RecurrentLayout, dataflow: str) -> list[SSAValue]:
-    """The recurrence's f32 planes in SRAM: constants loaded, run-time real planes transposed."""
+    """The recurrence's f32 planes in SRAM: constants rearranged at compile time and loaded,
+    run-time planes rearranged on the array (real: transposed; complex: split and transposed)."""
     channels, modes = scan.channels, scan.modes
     shape = (layout.plane_rows, channels)
     names = ("a1", "a2", "b2", "c2") if scan.complex else ("abar_nh", "bbar_nh", "c_nh")
     values = [plane.value for plane in scan.planes]
-    if all(value is not None for value in values):
-        arrays = stacked_planes(*values)  # type: ignore[arg-type]
-        buffers = []
-        for array, name in zip(arrays, names, strict=True):
-            tensor = ops.constant(array, f"{name}_values")
-            buffer = ops.alloc("weight", shape, name)
-            ops.add(LoadOp(tensor, buffer, shape))
-            buffers.append(buffer)
+    if scan.complex:  # the stacked planes filled by constant planes are constants
+        zero = np.zeros((channels, modes), np.complex64)
+        arrays = stacked_planes(*(zero if value is None else value for value in values))
+        known = {
+            index
+            for value, blocks in zip(values, COMPLEX_BLOCKS, strict=True)
+            if value is not None
+            for index, *_ in blocks
+        }
+    else:
+        arrays = [None if value is None else np.ascontiguousarray(value.T) for value in values]
+        known = {index for index, value in enumerate(values) if value is not None}
+    buffers = []
+    for index, name in enumerate(names):
+        tensor = ops.constant(arrays[index], f"{name}_values") if index in known else None
+        buffers.append(ops.alloc("weight", shape, name))
+        if tensor is not None:
+            ops.add(LoadOp(tensor, buffers[-1], shape))
+    if not scan.complex:
+        pending = [
+            (plane, buffer)
+            for plane, buffer in zip(scan.planes, buffers, strict=True)
+            if plane.value is None
+        ]
+        if pending:
+            _transpose(ops, pending, channels, modes, dataflow)
         return buffers
-    assert not scan.complex, "complex planes computed at run time are refused by the caller"
-    buffers = [ops.alloc("weight", shape, name) for name in names]
-    pending: list[tuple[Plane, SSAValue]] = []
-    for plane, buffer, name in zip(scan.planes, buffers, names, strict=True):
-        if plane.value is not None:
-            tensor = ops.constant(np.ascontiguousarray(plane.value.T, np.float32), f"{name}_values")
-            ops.add(LoadOp(tensor, buffer, shape))
-        else:
-            pending.append((plane, buffer))
-    _transpose(ops, pending, channels, modes, dataflow)
+    runtime = [
+        (plane, blocks)
+        for plane, blocks in zip(scan.planes, COMPLEX_BLOCKS, strict=True)
+        if plane.value is None
+    ]
+    if runtime:
+        _split_complex(ops, runtime, buffers, channels, modes, dataflow)
     return buffers
+
+
+def split_block(machine: Machine, modes: int) -> int:
+    """Word columns of a complex plane per GEMM fold of `_split_complex` (even, >= 2)."""
+    return min(machine.rows, machine.cols, 2 * modes) // 2 * 2
+
+
+def _split_complex(
+    ops: OpList,
+    planes: Sequence[tuple[Plane, Sequence[tuple[int, int, str, int]]]],
+    stacked: Sequence[SSAValue],
+    channels: int,
+    modes: int,
+    df: str,
+) -> None:
+    """Write the rows of the stacked planes from complex planes known only at run time.
+
+    Each plane is loaded (H x N complex), its words copied into an f32 buffer W (H x 2N: real
+    and imaginary words interleaved; copies count words), and every block of N stacked rows is
+    the GEMM  S @ W^T  against a constant selection matrix S (N x 2N) with one +-1 per row (row
+    n picks word 2n, the real part, or 2n + 1, the imaginary one): a transpose that also splits
+    and negates, exact in fp32 (products by +-1 and 0, sums with zeros). Each fold takes a
+    block of `kb` words (kb/2 modes) and of the channels, like `_transpose`.
+    """
+    machine = ops.machine
+    block = split_block(machine, modes)
+    selections: dict[tuple[str, int], SSAValue] = {}
+    for part, sign in sorted({(part, sign) for _, blocks in planes for *_, part, sign in blocks}):
+        matrix = np.zeros((block // 2, block), np.float32)
+        matrix[np.arange(block // 2), 2 * np.arange(block // 2) + (part == "im")] = sign
+        name = f"select_{'minus_' if sign < 0 else ''}{part}"
+        buffer = ops.alloc("weight", matrix.shape, name)
+        ops.add(LoadOp(ops.constant(matrix, f"{name}_values"), buffer, matrix.shape))
+        selections[part, sign] = buffer
+    column_tile = channels if df == "is" else machine.cols  # is streams the channels
+    slot = 0
+    for plane, blocks in planes:
+        name = plane.name.lower()
+        loaded = alloc(ops, "weight", (channels, modes), f"{name}_hn", ComplexType(f32))
+        ops.add(LoadOp(plane.dram, loaded, (channels, modes)))
+        words = ops.alloc("weight", (channels, 2 * modes), f"{name}_words")
+        ops.add(VectorOp("copy", loaded, words, (channels, 2 * modes)))
+        with ops.configure(ArrayConfigAttr("mac", df)):
+            for k0, kb in _folds(2 * modes, block):
+                for h0, hb in _folds(channels, column_tile):
+                    if df == "ws":  # one stationary block of W^T serves every selection
+                        ops.add(
+                            PreloadTileOp(words, (hb, kb), slot, offsets=(h0, k0), transpose=True)
+                        )
+                    for index, row_block, part, sign in blocks:
+                        select = selections[part, sign]
+                        dst = (row_block * modes + k0 // 2, h0)
+                        m = kb // 2
+                        if df == "ws":
+                            ops.add(
+                                MatmulTileOp(
+                                    stacked[index], m, hb, kb, a=select, slot=slot, dst_offsets=dst
+                                )
+                            )
+                        elif df == "is":  # the slot holds S^T (k x m)
+                            ops.add(PreloadTileOp(select, (m, kb), slot, transpose=True))
+                            ops.add(
+                                MatmulTileOp(
+                                    stacked[index],
+                                    m,
+                                    hb,
+                                    kb,
+                                    b=words,
+                                    b_offsets=(h0, k0),
+                                    slot=slot,
+                                    dst_offsets=dst,
+                                )
+                            )
+                            slot ^= 1
+                        else:
+                            ops.add(
+                                MatmulTileOp(
+                                    stacked[index],
+                                    m,
+                                    hb,
+                                    kb,
+                                    a=select,
+                                    b=words,
+                                    b_offsets=(h0, k0),
+                                    dst_offsets=dst,
+                                )
+                            )
+                    if df == "ws":
+                        slot ^= 1
 
 
 def _transpose(

@@ -113,7 +113,7 @@ COMPLEX = {row.mnemonic for row in INSTRUCTIONS if row.elem_words == 2}
 
 def test_every_vector_mnemonic_has_a_reference_here() -> None:
     vector = {row.mnemonic for row in INSTRUCTIONS if row.unit == "vector"}
-    assert vector == set(BINARY) | set(UNARY) | set(IMMEDIATE) | {"vrsum", "vcsum"}
+    assert vector == set(BINARY) | set(UNARY) | set(IMMEDIATE) | {"vrsum", "vcsum", "vdexp"}
     assert {"vcmul", "vcdiv", "vcexp"} == COMPLEX
 
 
@@ -436,3 +436,96 @@ def test_vrsum_accumulating_every_row_into_one_word(emu: EmulatorHarness, tiny: 
             lambda b: b.emit("vrsum", DST_BASE, A_BASE, 1.0, 3, 2, 0, 2, acc=1),
             [(DST_BASE, 1)],
         )
+
+
+class Discretization(NamedTuple):
+    """vdexp operands: delta rows x cols at a (a_stride), A cols x nm at b (b_stride)."""
+
+    rows: int
+    cols: int
+    nm: int
+    dst: int
+    a: int
+    a_stride: int
+    b: int
+    b_stride: int
+
+
+DISCRETIZATIONS = [
+    Discretization(1, 1, 1, 0, 0, 1, 0, 1),
+    Discretization(3, 4, 2, 0, 0, 4, 0, 2),  # dense delta and A
+    Discretization(4, 3, 5, 3, 2, 6, 1, 7),  # offsets and padded rows on both operands
+    Discretization(3, 5, 3, 1, 40, -6, 30, -4),  # both operands' rows in reverse order
+    Discretization(5, 2, 4, 0, 9, 0, 3, 0),  # stride 0: one delta row, one row of A for all
+    Discretization(2, 9, 1, 4, 0, 11, 0, 1),  # one mode: planes are the rows of delta * A
+    Discretization(2, 1, 7, 3, 5, 2, 0, 7),  # one channel
+]
+
+
+@pytest.mark.parametrize("case", DISCRETIZATIONS, ids=str)
+def test_vdexp(emu: EmulatorHarness, tiny: Machine, case: Discretization) -> None:
+    """exp(delta (x) A): rows planes of nm x cols, mode-major, contiguous from dst."""
+    rng = np.random.default_rng(case.rows * 100 + case.cols * 10 + case.nm)
+    a_flat = rng.uniform(0.0, 2.0, REAL_WORDS).astype(np.float32)  # delta > 0
+    b_flat = -rng.uniform(0.0, 4.0, REAL_WORDS).astype(np.float32)  # A < 0
+    dst_flat = _buffer(False, 17)
+    plane = case.nm * case.cols
+    assert case.dst + case.rows * plane <= REAL_WORDS
+    for offset, stride, rows, cols in (
+        (case.a, case.a_stride, case.rows, case.cols),
+        (case.b, case.b_stride, case.cols, case.nm),
+    ):
+        index = offset + np.arange(rows)[:, None] * stride + np.arange(cols)[None, :]
+        assert index.min() >= 0 and index.max() < REAL_WORDS, "test layout leaves its buffer"
+
+    def body(builder: ProgramBuilder) -> None:
+        builder.emit(
+            "vdexp",
+            DST_BASE + case.dst,
+            A_BASE + case.a,
+            B_BASE + case.b,
+            case.rows,
+            case.cols,
+            case.nm,
+            case.a_stride,
+            case.b_stride,
+        )
+
+    placed = {A_BASE: a_flat, B_BASE: b_flat, DST_BASE: dst_flat}
+    got = emu.run_sram(tiny, placed, body, [(DST_BASE, REAL_WORDS)]).windows[0]
+    delta = emu.gather(a_flat, case.a, case.rows, case.cols, case.a_stride)  # t, q
+    a = emu.gather(b_flat, case.b, case.cols, case.nm, case.b_stride)  # q, n
+    expected_planes = np.empty((case.rows, case.nm, case.cols))
+    for t in range(case.rows):  # the pseudo-code's indices, spelled out
+        for n in range(case.nm):
+            for q in range(case.cols):
+                product = np.float32(delta[t, q] * a[q, n])  # the product is rounded to fp32
+                expected_planes[t, n, q] = np.exp(np.float64(product))
+    expected = emu.scatter(dst_flat, case.dst, expected_planes.reshape(case.rows, plane), plane)
+    np.testing.assert_allclose(got, expected, rtol=RTOL_REAL, atol=0)
+
+
+def test_vdexp_in_place_over_delta(emu: EmulatorHarness, tiny: Machine) -> None:
+    """dst == a with one mode: every delta is read before any plane is written."""
+    delta = np.arange(1, 13, dtype=np.float32).reshape(3, 4) / 8
+    a = np.array([-1.0, -0.5, -2.0, -0.25], np.float32)
+    got = emu.run_sram(
+        tiny,
+        {DST_BASE: delta, B_BASE: a},
+        lambda b: b.emit("vdexp", DST_BASE, DST_BASE, B_BASE, 3, 4, 1, 4, 1),
+        [(DST_BASE, 12)],
+    ).windows[0]
+    np.testing.assert_allclose(got.reshape(3, 4), np.exp(delta * a), rtol=RTOL_REAL)
+
+
+def test_vdexp_underflows_to_zero_and_overflows_to_inf(emu: EmulatorHarness, tiny: Machine) -> None:
+    delta = np.array([[200.0, 1.0]], np.float32)
+    a = np.array([[-1.0, 100.0]], np.float32).T  # 2 channels x 1 mode
+    got = emu.run_sram(
+        tiny,
+        {A_BASE: delta, B_BASE: a},
+        lambda b: b.emit("vdexp", DST_BASE, A_BASE, B_BASE, 1, 2, 1, 2, 1),
+        [(DST_BASE, 2)],
+    ).windows[0]
+    assert got[0] == 0.0
+    assert got[1] == np.inf

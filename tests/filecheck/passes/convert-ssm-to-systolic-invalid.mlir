@@ -17,24 +17,27 @@ func.func @prodf_on_mac(%u: tensor<8x2xf32>, %a: tensor<2x2xcomplex<f32>>, %d: t
 
 // -----
 
-// ProDF preloads complex planes; real planes known only at run time cannot be widened on chip.
+// ProDF preloads complex planes: real planes known only at run time are widened on chip, a
+// tile of channels at a time (4N words of bank weight per channel). A single channel of 40000
+// modes does not fit small's 131072 words, nor tiny's 16384.
 // Without --verify-diagnostics this first refusal ends epoch opt: status 1, one line, no trace.
-// PRODF: convert-ssm-to-systolic-invalid.mlir:[[# @LINE + 4]]:8: error: 'ssm.scan' op Abar is f32 and computed at run time, but ProDF preloads complex planes and the systolic dialect cannot widen f32 data to complex<f32> on chip: make it a constant, pass complex coefficients, or use dataflow ws
-// EXIT: convert-ssm-to-systolic-invalid.mlir:[[# @LINE + 3]]:8: error: 'ssm.scan' op Abar is f32 and computed at run time
+// PRODF: convert-ssm-to-systolic-invalid.mlir:[[# @LINE + 4]]:8: error: 'ssm.scan' op cannot widen Abar: widening an f32 plane of 40000 modes to complex<f32> needs 160000 words per channel of bank 'weight', which has 131072
+// EXIT: convert-ssm-to-systolic-invalid.mlir:[[# @LINE + 3]]:8: error: 'ssm.scan' op cannot widen Abar
 // EXIT-NOT: Traceback
-func.func @prodf_real_runtime(%u: tensor<8x2xf32>, %a: tensor<2x2xf32>, %d: tensor<2xf32>) -> tensor<8x2xf32> {
-  %y = ssm.scan %u, %a, %a, %a, %d : (tensor<8x2xf32>, tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<8x2xf32>
-  func.return %y : tensor<8x2xf32>
+func.func @prodf_real_runtime_too_many_modes(%u: tensor<8x1xf32>, %a: tensor<1x40000xf32>, %d: tensor<1xf32>) -> tensor<8x1xf32> {
+  %y = ssm.scan %u, %a, %a, %a, %d : (tensor<8x1xf32>, tensor<1x40000xf32>, tensor<1x40000xf32>, tensor<1x40000xf32>, tensor<1xf32>) -> tensor<8x1xf32>
+  func.return %y : tensor<8x1xf32>
 }
 
 // -----
 
-// The recurrent mode works on f32 planes; complex planes known only at run time cannot be read
-// as f32 on chip.
-// WS: convert-ssm-to-systolic-invalid.mlir:[[# @LINE + 2]]:8: error: 'ssm.scan' op Abar is complex<f32> and computed at run time, but the recurrent mode works on f32 planes and the systolic dialect cannot read complex<f32> data as f32 on chip: make the coefficients constants, or use dataflow prodf on a LIMA target
-func.func @conventional_complex_runtime(%u: tensor<8x2xf32>, %a: tensor<2x2xcomplex<f32>>, %d: tensor<2xf32>) -> tensor<8x2xf32> {
-  %y = ssm.scan %u, %a, %a, %a, %d : (tensor<8x2xf32>, tensor<2x2xcomplex<f32>>, tensor<2x2xcomplex<f32>>, tensor<2x2xcomplex<f32>>, tensor<2xf32>) -> tensor<8x2xf32>
-  func.return %y : tensor<8x2xf32>
+// The recurrent mode works on f32 planes: complex planes known only at run time are split into
+// their real and imaginary rows on chip, which stages one plane (loaded, and as f32 words) and
+// the selection matrices in bank weight next to the stacked planes and the state.
+// WS: convert-ssm-to-systolic-invalid.mlir:[[# @LINE + 2]]:8: error: 'ssm.scan' op the recurrent mode keeps {{[0-9]+}} words of planes and state on chip, more than the 131072 words of bank 'weight'
+func.func @conventional_complex_runtime_too_many_modes(%u: tensor<8x1xf32>, %a: tensor<1x8000xcomplex<f32>>, %d: tensor<1xf32>) -> tensor<8x1xf32> {
+  %y = ssm.scan %u, %a, %a, %a, %d : (tensor<8x1xf32>, tensor<1x8000xcomplex<f32>>, tensor<1x8000xcomplex<f32>>, tensor<1x8000xcomplex<f32>>, tensor<1xf32>) -> tensor<8x1xf32>
+  func.return %y : tensor<8x1xf32>
 }
 
 // -----

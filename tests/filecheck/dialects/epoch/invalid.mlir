@@ -150,19 +150,19 @@ epoch.program {
 
 // -----
 
-// DRAM addresses given for some symbols only.
+// DRAM addresses given for some symbols only (checked by the program, in one pass).
+// CHECK: invalid.mlir:[[# @LINE + 1]]:1: error: 'epoch.program' op @x has an address but @y has none: give every DRAM symbol an address, or none to have them laid out at serialization
 epoch.program {
   epoch.symbol arg @x at 0 : tensor<64xf32>
-  // CHECK: invalid.mlir:[[# @LINE + 1]]:3: error: 'epoch.symbol' op @x has an address but @y has none: give every DRAM symbol an address, or none to have them laid out at serialization
   epoch.symbol result @y : tensor<64xf32>
 }
 
 // -----
 
 // A name declared twice.
+// CHECK: invalid.mlir:[[# @LINE + 1]]:1: error: 'epoch.program' op symbol @x is declared twice
 epoch.program {
   epoch.symbol arg @x at 0 : tensor<64xf32>
-  // CHECK: invalid.mlir:[[# @LINE + 1]]:3: error: 'epoch.symbol' op symbol @x is declared twice
   epoch.symbol result @x at 64 : tensor<64xf32>
 }
 

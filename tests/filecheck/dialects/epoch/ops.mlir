@@ -97,6 +97,8 @@ epoch.program {
   // CHECK-NEXT:   epoch.mm 1, 16(r0), 0(r0), 8(r0), 4, 4, 4, 4, 4, 4 acc tout
   // CHECK-NEXT:   epoch.lima 0, 512(r0), 0(r3), 128, 64, 64 reset
   // CHECK-NEXT:   epoch.lima 1, 512(r0), 0(r3), 128, 64, 64 reset acc
+  // CHECK-NEXT:   epoch.lsel 512(r0), 0(r3), 1024(r0), 64(r4), 16, 8, 4, 8, 8 reset
+  // CHECK-NEXT:   epoch.lsel 512(r0), 0(r3), 1024(r0), 64(r4), 16, 8, 4, 8, 8 acc
   // GENERIC:      "epoch.cfg"() <{mode = "mac", dataflow = "ws", seg = 0 : i64}> : () -> ()
   // GENERIC:      "epoch.ldw"() <{slot = 0 : i64, src = #epoch.mem<256(r0)>, rows = 16 : i64, cols = 8 : i64, src_stride = 16 : i64, trans}> : () -> ()
   epoch.cfg mac, ws, 0
@@ -109,6 +111,8 @@ epoch.program {
   epoch.mm 1, 16(r0), 0(r0), 8(r0), 4, 4, 4, 4, 4, 4 tout acc
   epoch.lima 0, 512(r0), 0(r3), 128, 64, 64 reset
   epoch.lima 1, 512(r0), 0(r3), 128, 64, 64 acc reset
+  epoch.lsel 512(r0), 0(r3), 1024(r0), 64(r4), 16, 8, 4, 8, 8 reset
+  epoch.lsel 512(r0), 0(r3), 1024(r0), 64(r4), 16, 8, 4, 8, 8 acc
 
   // region vector
   // CHECK-NEXT:   epoch.vadd 0(r0), 8(r0), 16(r0), 2, 8, 8, 8, 8
@@ -128,6 +132,7 @@ epoch.program {
   // CHECK-NEXT:   epoch.vcopy 0(r0), 8(r0), 2, 8, 8, 8
   // CHECK-NEXT:   epoch.vrev 0(r0), 8(r0), 2, 8, 8, 8
   // CHECK-NEXT:   epoch.vcexp 0(r0), 16(r0), 2, 4, 8, 8
+  // CHECK-NEXT:   epoch.vdexp 0(r0), 64(r0), 96(r0), 2, 8, 4, 8, 4
   epoch.vadd 0(r0), 8(r0), 16(r0), 2, 8, 8, 8, 8
   epoch.vadd 0(r0), 8(r0), 16(r0), 2, 8, 8, 8, 1 bbc
   epoch.vsub 0(r0), 8(r0), 16(r0), 2, 8, 8, 1, 8 abc
@@ -145,6 +150,7 @@ epoch.program {
   epoch.vcopy 0(r0), 8(r0), 2, 8, 8, 8
   epoch.vrev 0(r0), 8(r0), 2, 8, 8, 8
   epoch.vcexp 0(r0), 16(r0), 2, 4, 8, 8
+  epoch.vdexp 0(r0), 64(r0), 96(r0), 2, 8, 4, 8, 4
 
   // fp32 immediates: the shortest decimal that reads back exactly, else the raw bits.
   // CHECK-NEXT:   epoch.vaddi 0(r0), 8(r0), 1.0, 2, 8, 8, 8

@@ -1127,15 +1127,25 @@ builtin.module attributes {systolic.target = #t} {
 
 // -----
 
-// Copies move either element type, but one type.
+// Copies count words: a complex<f32> operand needs an even number of word columns.
 #t = #systolic.target<"t", 8x4, lima, loop_depth 2, banks [input 1024, weight 512, output 1024]>
 builtin.module attributes {systolic.target = #t} {
   %x = systolic.alloc : !systolic.sram<input, 16x8xf32>
-  %r = systolic.alloc : !systolic.sram<input, 1x8xf32>
-  %col = systolic.alloc : !systolic.sram<input, 16x1xf32>
   %z = systolic.alloc : !systolic.sram<input, 16x8xcomplex<f32>>
-  // CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: 'systolic.vector' op a has complex<f32> elements but dst has f32
-  systolic.vector copy %z[0, 0] -> %x[0, 0] sizes [16, 8] : !systolic.sram<input, 16x8xcomplex<f32>>, !systolic.sram<input, 16x8xf32>
+  // CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: 'systolic.vector' op copy counts words: a has 2-word elements, so sizes must give an even number of columns, got 7
+  systolic.vector copy %z[0, 0] -> %x[0, 0] sizes [16, 7] : !systolic.sram<input, 16x8xcomplex<f32>>, !systolic.sram<input, 16x8xf32>
+}
+
+// -----
+
+// ... and each window holds the words of its own element type: 16 words of a row are 8
+// complex elements of %z but 16 f32 elements of %x, one row of 8.
+#t = #systolic.target<"t", 8x4, lima, loop_depth 2, banks [input 1024, weight 512, output 1024]>
+builtin.module attributes {systolic.target = #t} {
+  %x = systolic.alloc : !systolic.sram<input, 16x8xf32>
+  %z = systolic.alloc : !systolic.sram<input, 16x8xcomplex<f32>>
+  // CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: 'systolic.vector' op dst window at [0, 0] of size [16, 16] does not fit in 16x8
+  systolic.vector copy %z[0, 0] -> %x[0, 0] sizes [16, 16] : !systolic.sram<input, 16x8xcomplex<f32>>, !systolic.sram<input, 16x8xf32>
 }
 
 // -----

@@ -170,6 +170,10 @@ func.func @vector_ops(%x: !systolic.sram<input, 64x16xf32>, %row: !systolic.sram
   systolic.vector relu %row[0, 0] bcast row -> %x[0, 0] sizes [64, 16] : !systolic.sram<weight, 16xf32>, !systolic.sram<input, 64x16xf32>
   // CHECK-NEXT: systolic.vector copy %z[0, 0] -> %z[32, 0] sizes [32, 8] : !systolic.sram<input, 64x8xcomplex<f32>>, !systolic.sram<input, 64x8xcomplex<f32>>
   systolic.vector copy %z[0, 0] -> %z[32, 0] sizes [32, 8] : !systolic.sram<input, 64x8xcomplex<f32>>, !systolic.sram<input, 64x8xcomplex<f32>>
+  // CHECK-NEXT: systolic.vector copy %z[0, 0] -> %x[0, 0] sizes [64, 16] : !systolic.sram<input, 64x8xcomplex<f32>>, !systolic.sram<input, 64x16xf32>
+  systolic.vector copy %z[0, 0] -> %x[0, 0] sizes [64, 16] : !systolic.sram<input, 64x8xcomplex<f32>>, !systolic.sram<input, 64x16xf32>
+  // CHECK-NEXT: systolic.vector copy %x[0, 0] -> %z[0, 0] sizes [64, 16] : !systolic.sram<input, 64x16xf32>, !systolic.sram<input, 64x8xcomplex<f32>>
+  systolic.vector copy %x[0, 0] -> %z[0, 0] sizes [64, 16] : !systolic.sram<input, 64x16xf32>, !systolic.sram<input, 64x8xcomplex<f32>>
   // CHECK-NEXT: systolic.vector rev %x[0, 0] -> %x[0, 0] sizes [64, 16] : !systolic.sram<input, 64x16xf32>, !systolic.sram<input, 64x16xf32>
   systolic.vector rev %x[0, 0] -> %x[0, 0] sizes [64, 16] : !systolic.sram<input, 64x16xf32>, !systolic.sram<input, 64x16xf32>
   // CHECK-NEXT: systolic.vector cexp %z[0, 0] -> %z[0, 0] sizes [64, 8] : !systolic.sram<input, 64x8xcomplex<f32>>, !systolic.sram<input, 64x8xcomplex<f32>>
