@@ -112,6 +112,11 @@ def check_against(outputs: Mapping[str, np.ndarray], expected: Mapping[str, np.n
 )
 @click.option("--ideal-memory", is_flag=True, help="DRAM transfers are free: cycles count compute.")
 @click.option(
+    "--timing-only",
+    is_flag=True,
+    help="Cycles, traffic, energy and the trace without the numerics (no outputs).",
+)
+@click.option(
     "--expect",
     "expect_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -135,6 +140,7 @@ def run_command(
     stats_path: Path | None,
     trace_path: Path | None,
     ideal_memory: bool,
+    timing_only: bool,
     expect_path: Path | None,
     dataflow: str | None,
     reference: bool,
@@ -143,6 +149,8 @@ def run_command(
 
     With --reference, an .mlir module is evaluated by the float64 reference interpreter instead.
     """
+    if timing_only and (output is not None or expect_path is not None or reference):
+        raise click.UsageError("--timing-only computes no outputs: drop -o, --expect, --reference")
     inputs = load_inputs(inputs_path) if inputs_path else {}
     expected = load_inputs(expect_path) if expect_path else None
     if program.suffix == ".mlir" and reference:
@@ -162,9 +170,15 @@ def run_command(
         loaded = compile_file(program, machine, hw or DEFAULT_PRESET, dataflow, None).program
     else:
         loaded = _load_program(program)
-    if loaded.args and inputs_path is None:
+    if loaded.args and inputs_path is None and not timing_only:
         raise InputError(f"the program takes {len(loaded.args)} argument(s): give --inputs IN.npz")
-    emulator = Emulator(loaded, machine, ideal_memory=ideal_memory, trace=trace_path is not None)
+    emulator = Emulator(
+        loaded,
+        machine,
+        ideal_memory=ideal_memory,
+        trace=trace_path is not None,
+        timing_only=timing_only,
+    )
     total = dynamic_instruction_count(emulator.instructions)
     if sys.stderr.isatty() and total > PROGRESS_THRESHOLD:
         from tqdm import tqdm

@@ -46,6 +46,12 @@ class Step:
     reads_slot_shape: bool  # lima: nch/nm come from the coefficients in the slot
 
 
+# Instructions that still run under timing_only: later cycle formulas read what they set
+# (cfg: dataflow and segments; ldc: a slot's channels and modes for lima). ldw keeps a slot's
+# tile shape for mm's fault checks. All three are cheap (no arithmetic).
+TIMING_STATE = frozenset({"cfg", "ldc", "ldw"})
+
+
 @dataclass
 class RunResult:
     """Outputs (res0, res1, ...), the stats JSON object, and the trace slices if asked for."""
@@ -87,6 +93,7 @@ class Emulator:
         ideal_memory: bool = False,
         trace: bool = False,
         progress: Callable[[int], None] | None = None,
+        timing_only: bool = False,
     ) -> None:
         if len(program.words) > machine.max_instructions:
             raise InputError(
@@ -103,6 +110,9 @@ class Emulator:
         self.ideal_memory = ideal_memory
         self.want_trace = trace
         self.progress = progress
+        # cycles, traffic, energy and the trace without the numerics: only the instructions
+        # whose state later timing reads (the array's configuration, what a slot holds) run
+        self.timing_only = timing_only
         self.instructions = []
         for pc, word in enumerate(program.words):
             try:
@@ -188,7 +198,9 @@ class Emulator:
         """Execute the program; raises EmulatorFault naming the pc for a machine fault."""
         machine = self.machine
         state = MachineState(machine, self.program.dram_words)
-        self._load_inputs(state, inputs or {})
+        timing_only = self.timing_only
+        if not timing_only:
+            self._load_inputs(state, inputs or {})
         try:
             check_loops(self.instructions)
         except LoopStructureError as error:
@@ -274,7 +286,8 @@ class Emulator:
                             else:
                                 counters.dram_write_words += region.words
                         (reads if touch.read else writes).append(region)
-                    step.execute(state, env)
+                    if not timing_only or step.mnemonic in TIMING_STATE:
+                        step.execute(state, env)
                 except Fault as fault:
                     raise self._fault(pc, str(fault)) from None
                 timeline = step.timeline
@@ -303,9 +316,8 @@ class Emulator:
                 mnemonic = step.mnemonic
                 counters.by_mnemonic[mnemonic] = counters.by_mnemonic.get(mnemonic, 0) + count
         counters.cycles = max(frontend, *done.values())
-        return RunResult(
-            self._outputs(state), stats_json(counters, machine, self.ideal_memory), slices
-        )
+        outputs = {} if timing_only else self._outputs(state)
+        return RunResult(outputs, stats_json(counters, machine, self.ideal_memory), slices)
 
     @staticmethod
     def _advance(state: MachineState, pc: int) -> int:

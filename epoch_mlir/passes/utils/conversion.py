@@ -97,6 +97,17 @@ def target_of(op: Operation) -> TargetAttr:
     return target
 
 
+def bank_words(op: Operation, machine: Machine, name: str) -> int:
+    """Words of the machine's SRAM bank `name`; a LoweringError at `op` when there is none."""
+    try:
+        return machine.bank(name).words
+    except KeyError:
+        names = ", ".join(bank.name for bank in machine.sram_banks)
+        raise LoweringError.at(
+            op, f"needs an SRAM bank named '{name}', but machine '{machine.name}' has {names}"
+        ) from None
+
+
 def machine_of(op: Operation) -> Machine:
     """The full machine description (cost models need more than the target attribute holds)."""
     spec = module_of(op).attributes.get(HW_ATTRIBUTE)

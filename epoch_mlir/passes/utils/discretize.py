@@ -55,9 +55,9 @@ from epoch_mlir.dialects.systolic import (
     StoreOp,
     VectorOp,
 )
-from epoch_mlir.machine import Machine
 from epoch_mlir.passes.utils.conversion import (
     LoweringError,
+    bank_words,
     dram_operand,
     machine_of,
     replace_with_dram,
@@ -89,16 +89,6 @@ def alloc(
     op.buffer.name_hint = name
     ops.add(op)
     return op.buffer
-
-
-def _bank_words(op: ssm.DiscretizeOp, machine: Machine, name: str) -> int:
-    try:
-        return machine.bank(name).words
-    except KeyError:
-        names = ", ".join(bank.name for bank in machine.sram_banks)
-        raise LoweringError.at(
-            op, f"needs an SRAM bank named '{name}', but machine '{machine.name}' has {names}"
-        ) from None
 
 
 def fill_column(ops: OpList, row: SSAValue, column: SSAValue, count: int) -> None:
@@ -436,7 +426,7 @@ class LowerSsmDiscretize(RewritePattern):
             abar=abar.tensor,
             bbar=bbar.tensor,
         )
-        banks = {name: _bank_words(op, machine, name) for name in ("input", "weight", "output")}
+        banks = {name: bank_words(op, machine, name) for name in ("input", "weight", "output")}
         fixed = work.column_words()
         if fixed > banks["weight"]:
             raise LoweringError.at(

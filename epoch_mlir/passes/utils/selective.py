@@ -52,6 +52,7 @@ from epoch_mlir.dialects.systolic import (
 from epoch_mlir.machine import Machine
 from epoch_mlir.passes.utils.conversion import (
     LoweringError,
+    bank_words,
     dram_operand,
     machine_of,
     replace_with_dram,
@@ -583,16 +584,7 @@ class LowerSelectiveScan(RewritePattern):
             modes=modes,
             softplus=op.applies_softplus,
         )
-        banks = {}
-        for name in BANKS:
-            size = target.bank_size(name)
-            if size is None:
-                names = ", ".join(bank for bank, _ in target.banks)
-                raise LoweringError.at(
-                    op,
-                    f"needs an SRAM bank named '{name}', but machine '{machine.name}' has {names}",
-                )
-            banks[name] = size
+        banks = {name: bank_words(op, machine, name) for name in BANKS}
         try:
             mapping = choose_selective(scan, machine, banks, prodf, self.chunk)
         except ValueError as error:
