@@ -6,6 +6,8 @@ dense constants (hex blobs, exact), as a model with fixed weights would have the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 COEFFICIENT_KEYS = ("af", "bf", "cf", "df", "ab", "bb", "cb", "db")  # a/b/c/d, forward/backward
@@ -57,30 +59,48 @@ def s4d_block_lines(
     y = x + linear(gelu(scan_f(ln(x)) + reverse(scan_b(reverse(ln(x)))))); its arguments are
     gamma, beta, [the coefficients unless `constants`], W, bias.
     """
+    prefix = f"%l{index}_"
+    return _s4d_block(prefix, prefix, x, length, channels, modes, constants)
+
+
+def _s4d_block(
+    weights: str,
+    values: str,
+    x: str,
+    length: int,
+    channels: int,
+    modes: int,
+    constants: dict[str, np.ndarray] | None = None,
+) -> tuple[list[str], list[str], str]:
+    """`s4d_block_lines` with its weights named `{weights}*` and its values `{values}*`.
+
+    Two calls with the same `weights` and different `values` prefixes apply one set of weights
+    twice (the shared encoder of a two-document model); use the arguments of one call only.
+    """
     t = f"tensor<{length}x{channels}xf32>"
     v = f"tensor<{channels}xf32>"
     c = f"tensor<{channels}x{modes}xcomplex<f32>>"
-    p = f"%l{index}_"
-    arguments = [f"{p}gamma: {v}", f"{p}beta: {v}"]
+    w, p = weights, values
+    arguments = [f"{w}gamma: {v}", f"{w}beta: {v}"]
     body = []
     for key in COEFFICIENT_KEYS:
         kind = v if key.startswith("d") else c
         if constants is None:
-            arguments.append(f"{p}{key}: {kind}")
+            arguments.append(f"{w}{key}: {kind}")
         else:
-            body.append(f"{p}{key} = arith.constant {dense(constants[key])} : {kind}")
-    arguments += [f"{p}w: tensor<{channels}x{channels}xf32>", f"{p}bias: {v}"]
+            body.append(f"{w}{key} = arith.constant {dense(constants[key])} : {kind}")
+    arguments += [f"{w}w: tensor<{channels}x{channels}xf32>", f"{w}bias: {v}"]
     scan_type = f"({t}, {c}, {c}, {c}, {v}) -> {t}"
     linear_type = f"({t}, tensor<{channels}x{channels}xf32>, {v}) -> {t}"
     body += [
-        f"{p}n = nn.layer_norm {x}, {p}gamma, {p}beta : ({t}, {v}, {v}) -> {t}",
-        f"{p}f = ssm.scan {p}n, {p}af, {p}bf, {p}cf, {p}df : {scan_type}",
+        f"{p}n = nn.layer_norm {x}, {w}gamma, {w}beta : ({t}, {v}, {v}) -> {t}",
+        f"{p}f = ssm.scan {p}n, {w}af, {w}bf, {w}cf, {w}df : {scan_type}",
         f"{p}r = nn.reverse {p}n : {t}",
-        f"{p}s = ssm.scan {p}r, {p}ab, {p}bb, {p}cb, {p}db : {scan_type}",
+        f"{p}s = ssm.scan {p}r, {w}ab, {w}bb, {w}cb, {w}db : {scan_type}",
         f"{p}back = nn.reverse {p}s : {t}",
         f"{p}sum = nn.add {p}f, {p}back : {t}",
         f"{p}g = nn.gelu {p}sum : {t}",
-        f"{p}o = nn.linear {p}g, {p}w, {p}bias : {linear_type}",
+        f"{p}o = nn.linear {p}g, {w}w, {w}bias : {linear_type}",
         f"{p}y = nn.add {p}o, {x} : {t}",
     ]
     return arguments, body, f"{p}y"
@@ -224,3 +244,182 @@ def mamba_weights(
             shape = tuple(sizes[dim] for dim in dims)
             values.append(rng.normal(size=shape) / np.sqrt(shape[1]))
     return {f"arg{i}": np.asarray(v, np.float32) for i, v in enumerate(values)}
+
+
+# --- Long Range Arena classifiers (examples/lra) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class LraTask:
+    """One LRA task with the S4 paper's model configuration.
+
+    `features` is the input width per timestep: the vocabulary of a token task (its input is
+    one-hot, so the encoder's `nn.linear` is the embedding lookup), 1 for the pixel tasks.
+    `documents` = 2 is the retrieval task: two documents through one shared encoder.
+    """
+
+    name: str
+    length: int
+    channels: int
+    modes: int
+    features: int
+    classes: int
+    documents: int = 1
+    layers: int = 6
+
+
+LRA_TASKS: dict[str, LraTask] = {
+    task.name: task
+    for task in (
+        LraTask("listops", 2048, 256, 4, features=18, classes=10),
+        LraTask("text", 4096, 256, 4, features=129, classes=2),
+        LraTask("retrieval", 4000, 256, 4, features=98, classes=2, documents=2),
+        LraTask("image", 1024, 512, 64, features=1, classes=10),
+        LraTask("pathfinder", 1024, 256, 64, features=1, classes=2),
+        LraTask("pathx", 16384, 256, 64, features=1, classes=2),
+    )
+}
+
+
+def _tensor(*dims: int) -> str:
+    return f"tensor<{'x'.join(map(str, dims))}xf32>"
+
+
+def _s4d_encoder(
+    task: LraTask, length: int, layers: int, x: str, values: str
+) -> tuple[list[str], list[str], str]:
+    """(weight arguments, body, pooled 1 x H value) of the encoder, S4D stack, norm and pool.
+
+    The weights are named independently of `values`, so a second call with another `values`
+    prefix shares them (retrieval's two documents).
+    """
+    h = task.channels
+    t, v = _tensor(length, h), _tensor(h)
+    x_type, w_type = _tensor(length, task.features), _tensor(h, task.features)
+    arguments = [f"%enc_w: {w_type}", f"%enc_b: {v}"]
+    body = [f"{values}e = nn.linear {x}, %enc_w, %enc_b : ({x_type}, {w_type}, {v}) -> {t}"]
+    value = f"{values}e"
+    for index in range(layers):
+        block_arguments, block_body, value = _s4d_block(
+            f"%l{index}_", f"{values}l{index}_", value, length, h, task.modes
+        )
+        arguments += block_arguments
+        body += block_body
+    arguments += [f"%norm_gamma: {v}", f"%norm_beta: {v}"]
+    body += [
+        f"{values}norm = nn.layer_norm {value}, %norm_gamma, %norm_beta : ({t}, {v}, {v}) -> {t}",
+        f"{values}pool = nn.mean {values}norm : {t} -> {_tensor(1, h)}",
+    ]
+    return arguments, body, f"{values}pool"
+
+
+def lra_model(task: LraTask, length: int | None = None, layers: int | None = None) -> str:
+    """The IR of an S4D classifier for `task` (optionally at another length or depth).
+
+    x (L x features) -> nn.linear encoder -> `layers` bidirectional pre-norm S4D blocks -> final
+    layer norm (S4's pre-norm models end with one) -> nn.mean -> nn.linear to the class logits
+    (1 x classes). Retrieval (two documents, x1 and x2) runs both through the same weights and
+    classifies the pooled pair u, v as S4's retrieval head does, an MLP on [u, v, u*v, u-v]:
+    that concatenation followed by a linear is written as the sum of four linears on H-column
+    blocks of the weight, which is the same function (the nn dialect has no concat).
+    Every weight is an argument, in the order of `lra_weights`.
+    """
+    length = length or task.length
+    layers = task.layers if layers is None else layers
+    h, k = task.channels, task.classes
+    v, pooled, logits = _tensor(h), _tensor(1, h), _tensor(1, k)
+    x_type = _tensor(length, task.features)
+    if task.documents == 1:
+        arguments, body, u = _s4d_encoder(task, length, layers, "%x", "%")
+        head_in = u
+    else:
+        arguments, body, u = _s4d_encoder(task, length, layers, "%x1", "%d1_")
+        _, body2, second = _s4d_encoder(task, length, layers, "%x2", "%d2_")
+        body += body2
+        hw = _tensor(h, h)
+        arguments += [f"%mlp_{part}: {hw}" for part in ("u", "v", "uv", "diff")]
+        arguments += [f"%mlp_b: {v}"]
+        linear = f"({pooled}, {hw}) -> {pooled}"
+        body += [
+            f"%uv = nn.mul {u}, {second} : {pooled}",
+            f"%minus_one = arith.constant dense<-1.0> : {pooled}",
+            f"%neg_v = nn.mul {second}, %minus_one : {pooled}",
+            f"%diff = nn.add {u}, %neg_v : {pooled}",
+            f"%mlp_0 = nn.linear {u}, %mlp_u : {linear}",
+            f"%mlp_1 = nn.linear {second}, %mlp_v : {linear}",
+            f"%mlp_2 = nn.linear %uv, %mlp_uv : {linear}",
+            f"%mlp_3 = nn.linear %diff, %mlp_diff, %mlp_b : ({pooled}, {hw}, {v}) -> {pooled}",
+            f"%mlp_01 = nn.add %mlp_0, %mlp_1 : {pooled}",
+            f"%mlp_23 = nn.add %mlp_2, %mlp_3 : {pooled}",
+            f"%mlp_sum = nn.add %mlp_01, %mlp_23 : {pooled}",
+            f"%hidden = nn.gelu %mlp_sum : {pooled}",
+        ]
+        head_in = "%hidden"
+    arguments += [f"%dec_w: {_tensor(k, h)}", f"%dec_b: {_tensor(k)}"]
+    body.append(
+        f"%logits = nn.linear {head_in}, %dec_w, %dec_b : "
+        f"({pooled}, {_tensor(k, h)}, {_tensor(k)}) -> {logits}"
+    )
+    inputs = [f"%x{i + 1}: {x_type}" for i in range(task.documents)]
+    if task.documents == 1:
+        inputs = [f"%x: {x_type}"]
+    lines = [f"func.func @main({', '.join(inputs + arguments)}) -> {logits} {{"]
+    lines += [f"  {line}" for line in body]
+    lines += [f"  func.return %logits : {logits}", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def lra_inputs(task: LraTask, rng: np.random.Generator, length: int | None = None) -> list:
+    """The data arguments of `lra_model`: one-hot random tokens, or N(0, 1) pixels, seeded."""
+    length = length or task.length
+    documents = []
+    for _ in range(task.documents):
+        if task.features > 1:
+            tokens = rng.integers(0, task.features, size=length)
+            documents.append(np.eye(task.features, dtype=np.float32)[tokens])
+        else:
+            documents.append(rng.normal(size=(length, 1)).astype(np.float32))
+    return documents
+
+
+def lra_weights(
+    task: LraTask, rng: np.random.Generator, layers: int | None = None
+) -> list[np.ndarray]:
+    """The weight arguments of `lra_model`, in order, seeded (no trained weights exist here).
+
+    S4D-Lin coefficients per direction and layer (`s4d_lin`); the encoder ~ N(0, 1) (an
+    embedding table for one-hot tokens), other linears ~ N(0, 1/fan_in), layer norms near
+    identity, biases small.
+    """
+    layers = task.layers if layers is None else layers
+    h = task.channels
+
+    def normal(*shape: int, scale: float = 1.0) -> np.ndarray:
+        return (scale * rng.normal(size=shape)).astype(np.float32)
+
+    weights = [normal(h, task.features), normal(h, scale=0.1)]
+    for _ in range(layers):
+        weights += [(1 + normal(h, scale=0.1)).astype(np.float32), normal(h, scale=0.1)]
+        weights += s4d_lin(h, task.modes, rng) + s4d_lin(h, task.modes, rng)
+        weights += [normal(h, h, scale=h**-0.5), normal(h, scale=0.1)]
+    weights += [(1 + normal(h, scale=0.1)).astype(np.float32), normal(h, scale=0.1)]
+    if task.documents == 2:
+        weights += [normal(h, h, scale=(4 * h) ** -0.5) for _ in range(4)]
+        weights += [normal(h, scale=0.1)]
+    weights += [normal(task.classes, h, scale=h**-0.5), normal(task.classes, scale=0.1)]
+    return weights
+
+
+def lra_arrays(
+    task: LraTask,
+    seed: int = 0,
+    length: int | None = None,
+    layers: int | None = None,
+) -> dict[str, np.ndarray]:
+    """All inputs of `lra_model(task, length, layers)` keyed arg0, arg1, ...: data, then weights.
+
+    The weights do not depend on `length`, so a reduced-length model has the same weights.
+    """
+    weights = lra_weights(task, np.random.default_rng([seed, 1]), layers)
+    data = lra_inputs(task, np.random.default_rng([seed, 2]), length)
+    return {f"arg{i}": value for i, value in enumerate(data + weights)}

@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "compile": "epoch_mlir.cli.compile:compile_command",
     "disasm": "epoch_mlir.cli.asm:disasm_command",
     "opt": "epoch_mlir.cli.opt:opt_command",
+    "report": "epoch_mlir.cli.report:report_command",
     "run": "epoch_mlir.cli.run:run_command",
 }
 
