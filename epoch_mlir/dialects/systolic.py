@@ -515,8 +515,15 @@ def _check_window(
     offsets: DenseArrayBase,
     sizes: tuple[int, int],
     step: DenseArrayBase,
+    row_stride: IntegerAttr | None = None,
 ) -> None:
-    """Refuse a window that leaves its buffer at the first or the last chunk-loop iteration."""
+    """Refuse a window that leaves its buffer at the first or the last chunk-loop iteration.
+
+    With an explicit `row_stride` (elements, possibly zero or negative) row i of the window
+    starts `i * row_stride` elements after its corner in the buffer's row-major order, so the
+    rows need not line up with the buffer's: the window's first and last rows (the extremes)
+    must then lie inside the buffer's elements, and its columns inside a row.
+    """
     corner, advance = _values(offsets), _values(step)
     if len(corner) != 2:
         raise VerifyException(f"{role} offsets must be [row, col], got {_text(corner)}")
@@ -530,13 +537,45 @@ def _check_window(
         )
     iterations = _iterations(op)
     bounds = memory_type.matrix
+    stride = None if row_stride is None else row_stride.value.data
     for iteration in (0, iterations - 1):
         start = [origin + iteration * delta for origin, delta in zip(corner, advance, strict=True)]
+        when = f" at iteration {iteration + 1} of {iterations}" if iteration else ""
+        if stride is not None:
+            _check_strided(role, start, sizes, stride, bounds, when, memory_type)
+            continue
         if all(s >= 0 and s + n <= bound for s, n, bound in zip(start, sizes, bounds, strict=True)):
             continue
-        when = f" at iteration {iteration + 1} of {iterations}" if iteration else ""
         raise VerifyException(
             f"{role} window at {_text(start)} of size {_text(sizes)}{when} does not fit in "
+            f"{_shape_text(bounds)} ({memory_type})"
+        )
+
+
+def _check_strided(
+    role: str,
+    start: Sequence[int],
+    sizes: tuple[int, int],
+    stride: int,
+    bounds: tuple[int, int],
+    when: str,
+    memory_type: _MemoryType,
+) -> None:
+    """The bounds of a window with an explicit row stride, at one loop iteration."""
+    rows, cols = sizes
+    row_length = bounds[1]
+    first = start[0] * row_length + start[1]  # element index of the corner
+    last = first + (rows - 1) * stride  # of the last row's first element
+    low, high = min(first, last), max(first, last) + cols - 1
+    what = f"{role} window at {_text(start)} stride {stride} of size {_text(sizes)}{when}"
+    if start[1] < 0 or start[1] + cols > row_length:
+        raise VerifyException(
+            f"{what} has columns {start[1]}..{start[1] + cols - 1} outside a row of "
+            f"{row_length} ({memory_type})"
+        )
+    if low < 0 or high >= bounds[0] * row_length:
+        raise VerifyException(
+            f"{what} reads elements {low}..{high}, outside the {bounds[0] * row_length} of "
             f"{_shape_text(bounds)} ({memory_type})"
         )
 
@@ -630,17 +669,34 @@ def _parse_window(
     parser: Parser,
 ) -> tuple[UnresolvedOperand, DenseArrayBase, DenseArrayBase | None]:
     """`%buffer[row, col]` with an optional `step [rows, cols]`."""
-    operand = parser.parse_unresolved_operand()
-    offsets = _ints(_parse_int_list(parser))
-    step = _ints(_parse_int_list(parser)) if parser.parse_optional_keyword("step") else None
+    operand, offsets, step, _ = _parse_strided_window(parser, strided=False)
     return operand, offsets, step
 
 
+def _parse_strided_window(
+    parser: Parser, strided: bool = True
+) -> tuple[UnresolvedOperand, DenseArrayBase, DenseArrayBase | None, IntegerAttr | None]:
+    """`%buffer[row, col]`, then an optional `stride S` (when allowed) and `step [rows, cols]`."""
+    operand = parser.parse_unresolved_operand()
+    offsets = _ints(_parse_int_list(parser))
+    stride = None
+    if strided and parser.parse_optional_keyword("stride"):
+        stride = IntegerAttr(parser.parse_integer(allow_boolean=False), i64)
+    step = _ints(_parse_int_list(parser)) if parser.parse_optional_keyword("step") else None
+    return operand, offsets, step, stride
+
+
 def _print_window(
-    printer: Printer, value: SSAValue, offsets: DenseArrayBase, step: DenseArrayBase | None
+    printer: Printer,
+    value: SSAValue,
+    offsets: DenseArrayBase,
+    step: DenseArrayBase | None,
+    stride: IntegerAttr | None = None,
 ) -> None:
     printer.print_ssa_value(value)
     printer.print_string(_text(_values(offsets)))
+    if stride is not None:
+        printer.print_string(f" stride {stride.value.data}")
     if step is not None and any(_values(step)):
         printer.print_string(f" step {_text(_values(step))}")
 
@@ -671,6 +727,46 @@ class Window(CustomDirective):
         assert isinstance(offsets, DenseArrayBase)
         assert step is None or isinstance(step, DenseArrayBase)
         _print_window(printer, cast(OperandVariable, self.buffer).get(op), offsets, step)
+
+    def is_present(self, op: IRDLOperation) -> bool:
+        return cast(OperandVariable, self.buffer).get(op) is not None
+
+    def is_anchorable(self) -> bool:
+        return True
+
+    def set_empty(self, state: ParsingState) -> None:
+        self.buffer.set_empty(state)
+
+
+@irdl_custom_directive
+class StridedWindow(CustomDirective):
+    """A `Window` that may also give its row stride: `%k[0, 7] stride -1 step [1, 0]`.
+
+    Without `stride` the rows are the buffer's (stride = its row length); with it, row i of
+    the window starts `i * stride` elements (may be 0 or negative) after the corner.
+    """
+
+    buffer: OperandDirective
+    offsets: AttributeVariable
+    step: AttributeVariable
+    stride: AttributeVariable
+
+    def parse(self, parser: Parser, state: ParsingState) -> None:
+        operand, offsets, step, stride = _parse_strided_window(parser)
+        cast(OperandVariable, self.buffer).set(state, operand)
+        self.offsets.set(state, offsets)
+        if step is not None:
+            self.step.set(state, step)
+        if stride is not None:
+            self.stride.set(state, stride)
+
+    def print(self, printer: Printer, state: PrintingState, op: IRDLOperation) -> None:
+        state.print_whitespace(printer)
+        offsets, step, stride = self.offsets.get(op), self.step.get(op), self.stride.get(op)
+        assert isinstance(offsets, DenseArrayBase)
+        assert step is None or isinstance(step, DenseArrayBase)
+        assert stride is None or isinstance(stride, IntegerAttr)
+        _print_window(printer, cast(OperandVariable, self.buffer).get(op), offsets, step, stride)
 
     def is_present(self, op: IRDLOperation) -> bool:
         return cast(OperandVariable, self.buffer).get(op) is not None
@@ -989,12 +1085,14 @@ class _TransferOp(IRDLOperation):
     dst_offsets = prop_def(DenseArrayBase.constr(I64))
     dst_step = prop_def(DenseArrayBase.constr(I64), _ZERO_STEP)
     sizes = prop_def(DenseArrayBase.constr(I64))
+    src_row_stride = opt_prop_def(IntegerAttr[I64])  # elements; absent: the buffer's rows
+    dst_row_stride = opt_prop_def(IntegerAttr[I64])
 
-    custom_directives = (Window,)
+    custom_directives = (StridedWindow,)
     assembly_format = (
-        "custom<Window>($src, $src_offsets, $src_step) `->` "
-        "custom<Window>($dst, $dst_offsets, $dst_step) `sizes` $sizes attr-dict "
-        "`:` type($src) `,` type($dst)"
+        "custom<StridedWindow>($src, $src_offsets, $src_step, $src_row_stride) `->` "
+        "custom<StridedWindow>($dst, $dst_offsets, $dst_step, $dst_row_stride) `sizes` $sizes "
+        "attr-dict `:` type($src) `,` type($dst)"
     )
 
     def __init__(
@@ -1007,17 +1105,20 @@ class _TransferOp(IRDLOperation):
         dst_offsets: Sequence[int] = (0, 0),
         src_step: Sequence[int] = (0, 0),
         dst_step: Sequence[int] = (0, 0),
+        src_row_stride: int | None = None,
+        dst_row_stride: int | None = None,
     ) -> None:
-        super().__init__(
-            operands=[src, dst],
-            properties={
-                "src_offsets": _ints(src_offsets),
-                "src_step": _ints(src_step),
-                "dst_offsets": _ints(dst_offsets),
-                "dst_step": _ints(dst_step),
-                "sizes": _ints(sizes),
-            },
-        )
+        properties: dict[str, Attribute] = {
+            "src_offsets": _ints(src_offsets),
+            "src_step": _ints(src_step),
+            "dst_offsets": _ints(dst_offsets),
+            "dst_step": _ints(dst_step),
+            "sizes": _ints(sizes),
+        }
+        for role, stride in (("src", src_row_stride), ("dst", dst_row_stride)):
+            if stride is not None:
+                properties[f"{role}_row_stride"] = IntegerAttr(stride, i64)
+        super().__init__(operands=[src, dst], properties=properties)
 
     def verify_(self) -> None:
         src, dst = self.operands
@@ -1027,8 +1128,8 @@ class _TransferOp(IRDLOperation):
                 f"src has {src_type.element_type} elements but dst has {dst_type.element_type}"
             )
         sizes = _check_sizes(self.sizes)
-        _check_window(self, "src", src, self.src_offsets, sizes, self.src_step)
-        _check_window(self, "dst", dst, self.dst_offsets, sizes, self.dst_step)
+        _check_window(self, "src", src, self.src_offsets, sizes, self.src_step, self.src_row_stride)
+        _check_window(self, "dst", dst, self.dst_offsets, sizes, self.dst_step, self.dst_row_stride)
 
 
 @irdl_op_definition
@@ -1036,6 +1137,7 @@ class LoadOp(_TransferOp):
     """Copies a window of a DRAM tensor into a window of an SRAM buffer (the DMA engine).
 
     dst[d0 + i, d1 + j] = src[s0 + i, s1 + j]   for i < sizes[0], j < sizes[1]
+    (a window with a `stride` S reads or writes its row i at element `corner + i * S`)
     """
 
     name = "systolic.load"
@@ -1266,6 +1368,8 @@ class MatmulTileOp(IRDLOperation):
 
     D = A @ B^T   # A: window of a, m x k;  B: window of b, n x k;  D: m x n
     dst = D^T if transpose_out else D   (+ dst if accumulate)
+    a and b may give an explicit row stride (`a %t[0, 7] stride -1`): row i of the operand
+    starts i * stride elements after its corner (a Toeplitz matrix read in place, say).
     ws: B^T (k x n) is the slot's tile, A streams;
     is: A^T (k x m) is the slot's tile, B streams;  os: A and B both stream, no slot
     """
@@ -1287,6 +1391,8 @@ class MatmulTileOp(IRDLOperation):
     slot = opt_prop_def(IntegerAttr[I64])
     accumulate = opt_prop_def(UnitAttr)
     transpose_out = opt_prop_def(UnitAttr)
+    a_row_stride = opt_prop_def(IntegerAttr[I64])  # elements; absent: the buffer's rows
+    b_row_stride = opt_prop_def(IntegerAttr[I64])
 
     irdl_options = (AttrSizedOperandSegments(as_property=True),)
 
@@ -1308,6 +1414,8 @@ class MatmulTileOp(IRDLOperation):
         dst_step: Sequence[int] = (0, 0),
         accumulate: bool = False,
         transpose_out: bool = False,
+        a_row_stride: int | None = None,
+        b_row_stride: int | None = None,
     ) -> None:
         properties: dict[str, Attribute] = {
             "a_step": _ints(a_step),
@@ -1328,15 +1436,23 @@ class MatmulTileOp(IRDLOperation):
             properties["accumulate"] = UnitAttr()
         if transpose_out:
             properties["transpose_out"] = UnitAttr()
+        for role, stride in (("a", a_row_stride), ("b", b_row_stride)):
+            if stride is not None:
+                properties[f"{role}_row_stride"] = IntegerAttr(stride, i64)
         super().__init__(operands=[a, b, dst], properties=properties)
 
     @classmethod
     def parse(cls, parser: Parser) -> MatmulTileOp:
-        """`[a WINDOW] [b WINDOW] [slot S] -> WINDOW m M n N k K [accumulate] [transpose_out]`."""
+        """`[a WINDOW] [b WINDOW] [slot S] -> WINDOW m M n N k K [accumulate] [transpose_out]`.
+
+        The windows of a and b may carry `stride S` after their corner."""
         windows: dict[str, tuple[UnresolvedOperand, DenseArrayBase, DenseArrayBase | None]] = {}
+        strides: dict[str, int | None] = {"a": None, "b": None}
         for role in ("a", "b"):
             if parser.parse_optional_keyword(role):
-                windows[role] = _parse_window(parser)
+                operand, offsets, advance, stride = _parse_strided_window(parser)
+                windows[role] = (operand, offsets, advance)
+                strides[role] = None if stride is None else stride.value.data
         slot = (
             parser.parse_integer(allow_boolean=False)
             if parser.parse_optional_keyword("slot")
@@ -1384,18 +1500,20 @@ class MatmulTileOp(IRDLOperation):
             dst_step=step("dst"),
             accumulate=accumulate,
             transpose_out=transpose_out,
+            a_row_stride=strides["a"],
+            b_row_stride=strides["b"],
         )
         op.attributes |= attributes
         return op
 
     def print(self, printer: Printer) -> None:
-        for role, value, offsets, step in (
-            ("a", self.a, self.a_offsets, self.a_step),
-            ("b", self.b, self.b_offsets, self.b_step),
+        for role, value, offsets, step, stride in (
+            ("a", self.a, self.a_offsets, self.a_step, self.a_row_stride),
+            ("b", self.b, self.b_offsets, self.b_step, self.b_row_stride),
         ):
             if value is not None:
                 printer.print_string(f" {role} ")
-                _print_window(printer, value, offsets or _ints((0, 0)), step)
+                _print_window(printer, value, offsets or _ints((0, 0)), step, stride)
         if self.slot is not None:
             printer.print_string(f" slot {self.slot.value.data}")
         printer.print_string(" -> ")
@@ -1420,12 +1538,18 @@ class MatmulTileOp(IRDLOperation):
             self.b_offsets is None
         ):
             raise VerifyException("a and b each need their offsets, and offsets their operand")
+        for role, value, stride in (
+            ("a", self.a, self.a_row_stride),
+            ("b", self.b, self.b_row_stride),
+        ):
+            if value is None and stride is not None:
+                raise VerifyException(f"{role}_row_stride needs operand {role}")
         dst_sizes = (n, m) if self.transpose_out is not None else (m, n)
         _check_window(self, "dst", self.dst, self.dst_offsets, dst_sizes, self.dst_step)
         if self.a is not None and self.a_offsets is not None:
-            _check_window(self, "a", self.a, self.a_offsets, (m, k), self.a_step)
+            _check_window(self, "a", self.a, self.a_offsets, (m, k), self.a_step, self.a_row_stride)
         if self.b is not None and self.b_offsets is not None:
-            _check_window(self, "b", self.b, self.b_offsets, (n, k), self.b_step)
+            _check_window(self, "b", self.b, self.b_offsets, (n, k), self.b_step, self.b_row_stride)
         dataflow = _configuration(self, CONVENTIONAL_DATAFLOWS).dataflow.data
         self._check_operands(dataflow)
         target = find_target(self)

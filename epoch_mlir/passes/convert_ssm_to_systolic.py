@@ -2,8 +2,9 @@
 
 `dataflow=prodf` streams the sequence through LIMA-PEs that hold the state modes (passes/utils/
 prodf.py, the logic of kernels/s4d.py); `dataflow=ws|os|is` is what a TPU-like array of MAC PEs
-must do instead (passes/utils/ssm_conventional.py): the recurrence on the vector unit, with the
-convolution mode priced alongside and both figures written into the IR. docs/compiler.md
+must do instead: the faster (by the cost model) of the recurrence on the vector unit
+(passes/utils/ssm_conventional.py) and a Toeplitz matmul per channel on the array
+(passes/utils/ssm_convolution.py), both figures and the choice written into the IR. docs/compiler.md
 ("ssm.scan lowering") describes both mappings and the attributes they leave.
 """
 
@@ -25,7 +26,7 @@ from xdsl.dialects.builtin import (
     TensorType,
     i64,
 )
-from xdsl.ir import SSAValue
+from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
     GreedyRewritePatternApplier,
@@ -63,12 +64,18 @@ from epoch_mlir.passes.utils.prodf import (
 from epoch_mlir.passes.utils.selective import LowerSelectiveScan
 from epoch_mlir.passes.utils.ssm_conventional import (
     RecurrentLayout,
-    convolution_cycles,
     emit_recurrent,
     split_block,
 )
+from epoch_mlir.passes.utils.ssm_convolution import (
+    convolution_cycles,
+    convolution_kernel,
+    emit_convolution,
+    unsupported,
+)
 
-MODE_ATTRIBUTE = "ssm.mode"  # which mapping a lowering chose: prodf, recurrent
+MODE_ATTRIBUTE = "ssm.mode"  # which mapping a lowering chose: prodf, recurrent, convolution
+MODES = ("auto", "recurrent", "convolution")  # the conventional mapping's `mode` option
 ESTIMATES_ATTRIBUTE = "ssm.estimates"  # the cost model's cycles of each conventional mode
 
 
@@ -103,6 +110,7 @@ class LowerSsmScan(RewritePattern):
 
     dataflow: str
     chunk: int = 0  # timesteps per chunk; 0: the cost model chooses
+    mode: str = "auto"  # conventional mapping: auto (the faster), recurrent or convolution
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: ssm.ScanOp, rewriter: PatternRewriter) -> None:
@@ -179,7 +187,50 @@ class LowerSsmScan(RewritePattern):
                 configure.attributes[MODE_ATTRIBUTE] = StringAttr("prodf")
 
     def _conventional(self, op: ssm.ScanOp, scan: Scan, ops: OpList, loop_depth: int) -> None:
+        """The faster of the recurrent and the convolution mode (or the one `mode` forces)."""
         machine = ops.machine
+        d_value = _constant_value(scan.d)
+        banks = {bank.name: bank.words for bank in machine.sram_banks}
+        convolution = convolution_cycles(scan, machine, self.dataflow, d_value is not None)
+        why_not = unsupported(scan, machine, banks, loop_depth)
+        if self.mode == "convolution" and why_not is not None:
+            raise LoweringError.at(op, f"cannot use the convolution mode: {why_not}")
+        recurrent: OpList | None = None
+        try:
+            recurrent = self._recurrent(op, scan, machine, loop_depth)
+        except LoweringError:
+            if self.mode == "recurrent" or (self.mode == "auto" and why_not is not None):
+                raise
+        estimates = {"convolution": IntegerAttr(convolution, i64)}
+        if recurrent is not None:
+            estimates["recurrent"] = IntegerAttr(estimate_cycles(recurrent.ops, machine), i64)
+        use_convolution = self.mode == "convolution" or (
+            self.mode == "auto"
+            and why_not is None
+            and (recurrent is None or convolution < estimates["recurrent"].value.data)
+        )
+        annotated: list[Operation]
+        if use_convolution:
+            planes = [cast(np.ndarray, plane.value) for plane in scan.planes]
+            kernel = convolution_kernel(*planes, d_value, scan.length)
+            emit_convolution(ops, scan, self.dataflow, kernel, d_value is not None)
+            for discarded in reversed(recurrent.ops if recurrent is not None else []):
+                discarded.erase(safe_erase=False)  # drops its uses of the scan's tensors
+            annotated = [*ops.loops, *(o for o in ops.ops if isinstance(o, ConfigureOp))]
+        else:
+            assert recurrent is not None
+            for emitted in recurrent.ops:
+                ops.add(emitted)
+            annotated = list(recurrent.loops)
+        mode = StringAttr("convolution" if use_convolution else "recurrent")
+        # recurrent first, as before the convolution mode was emitted
+        attribute = DictionaryAttr(dict(sorted(estimates.items(), reverse=True)))
+        for emitted in annotated:
+            emitted.attributes[MODE_ATTRIBUTE] = mode
+            emitted.attributes[ESTIMATES_ATTRIBUTE] = attribute
+
+    def _recurrent(self, op: ssm.ScanOp, scan: Scan, machine: Machine, loop_depth: int) -> OpList:
+        """The recurrent mode's ops (not yet in the function), or a LoweringError."""
         if loop_depth < 2:
             raise LoweringError.at(
                 op,
@@ -211,19 +262,12 @@ class LowerSsmScan(RewritePattern):
                 f"{2 * scan.channels} words, more than the {stream_words} words of the smaller "
                 "of banks 'input' and 'output'",
             )
+        ops = OpList(machine)
         try:
             emit_recurrent(ops, scan, self.dataflow, stream_words, self.chunk)
         except ValueError as error:
             raise LoweringError.at(op, _stream_limit(error, stream_words)) from None
-        estimates = DictionaryAttr(
-            {
-                "recurrent": IntegerAttr(estimate_cycles(ops.ops, machine), i64),
-                "convolution": IntegerAttr(convolution_cycles(scan, machine, self.dataflow), i64),
-            }
-        )
-        for loop in ops.loops:
-            loop.attributes[MODE_ATTRIBUTE] = StringAttr("recurrent")
-            loop.attributes[ESTIMATES_ATTRIBUTE] = estimates
+        return ops
 
 
 def _stream_limit(error: ValueError, words: int) -> str:
@@ -244,8 +288,11 @@ class ConvertSsmToSystolicPass(ModulePass):
     Each `ssm.scan` becomes an `alloc_dram` for y and the ops that fill it, its users reading y
     through a cast. `prodf`: one `systolic.configure <lima, prodf[, seg S]>` (`ssm.mode =
     "prodf"`) holding per fold a coefficient block, its loads and preload, and the chunk
-    pipeline. `ws|os|is`: the vector-unit recurrence in nested chunk loops, each carrying
-    `ssm.mode = "recurrent"` and `ssm.estimates = {recurrent, convolution}`. SRAM buffers have
+    pipeline. `ws|os|is`: per `mode` (auto: the lower estimate) either the vector-unit
+    recurrence in nested chunk loops, each carrying `ssm.mode = "recurrent"` and
+    `ssm.estimates = {recurrent, convolution}`, or the convolution mode (constant
+    coefficients): a `systolic.configure` with a loop over the channels of Toeplitz GEMM folds,
+    carrying `ssm.mode = "convolution"` and the same estimates. SRAM buffers have
     no address yet (`systolic-allocate-sram`); chunk loops carry `estimated_cycles`.
     """
 
@@ -253,6 +300,7 @@ class ConvertSsmToSystolicPass(ModulePass):
 
     dataflow: str = "prodf"
     chunk: int = 0  # timesteps per chunk; 0 lets the cost model choose
+    mode: str = "auto"  # ws|os|is: auto (the lower estimate), recurrent or convolution
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         if self.dataflow not in DATAFLOWS:
@@ -262,9 +310,14 @@ class ConvertSsmToSystolicPass(ModulePass):
             )
         if self.chunk < 0:
             raise LoweringError(f"convert-ssm-to-systolic: chunk must be >= 0, got {self.chunk}")
+        if self.mode not in MODES:
+            raise LoweringError(
+                f"convert-ssm-to-systolic: mode must be one of {', '.join(MODES)}, "
+                f"got '{self.mode}'"
+            )
         patterns = [
             LowerSsmDiscretize(),
-            LowerSsmScan(self.dataflow, self.chunk),
+            LowerSsmScan(self.dataflow, self.chunk, self.mode),
             LowerSelectiveScan(self.dataflow, self.chunk),
         ]
         PatternRewriteWalker(GreedyRewritePatternApplier(patterns)).rewrite_module(op)

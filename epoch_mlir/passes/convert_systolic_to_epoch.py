@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import ComplexType, DenseIntOrFPElementsAttr, ModuleOp
+from xdsl.dialects.builtin import ComplexType, DenseIntOrFPElementsAttr, IntegerAttr, ModuleOp
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 
@@ -85,10 +85,16 @@ class _Emitter:
             raise LoweringError(f"{value.name_hint or 'a value'} was never placed in memory")
         return self.addresses[value]
 
-    def window(self, op: Operation, window: Window) -> tuple[Mem, int]:
-        """The memory operand of a window's corner and its row stride, both in words."""
+    def window(
+        self, op: Operation, window: Window, row_stride: IntegerAttr | None = None
+    ) -> tuple[Mem, int]:
+        """The memory operand of a window's corner and its row stride, both in words.
+
+        The row stride is the buffer's row length unless the window gives its own (elements).
+        """
         value, corner, step = window
         words, row = _element_words(value), _row_length(value)
+        stride = (row if row_stride is None else row_stride.value.data) * words
         address = self.address(value) + (corner[0] * row + corner[1]) * words
         advance = (step[0] * row + step[1]) * words
         if address >= ADDRESS_REGISTER_LIMIT:
@@ -101,14 +107,14 @@ class _Emitter:
         high = 0 if abs(address) < OFFSET_LIMIT else address - address % OFFSET_LIMIT
         if not advance:
             if not high:
-                return Mem(0, address), row * words
+                return Mem(0, address), stride
             register = SCRATCH[self.scratch_turn % len(SCRATCH)]
             self.scratch_turn += 1
             self.builder.emit("li", register, high)
-            return Mem(register, address - high), row * words
+            return Mem(register, address - high), stride
         if not self.loops:
             raise LoweringError.at(op, "a window steps outside any chunk_loop")
-        return Mem(self.register(op, advance, high), address - high), row * words
+        return Mem(self.register(op, advance, high), address - high), stride
 
     def register(self, op: Operation, advance: int, initial: int) -> int:
         """The register that starts at `initial` and moves by `advance` in the current loop."""
@@ -158,8 +164,12 @@ class _Emitter:
             self.emit_loop(op)
         elif isinstance(op, systolic.LoadOp | systolic.StoreOp):
             rows, cols = _ints(op.sizes)
-            src, src_stride = self.window(op, (op.src, _ints(op.src_offsets), _ints(op.src_step)))
-            dst, dst_stride = self.window(op, (op.dst, _ints(op.dst_offsets), _ints(op.dst_step)))
+            src, src_stride = self.window(
+                op, (op.src, _ints(op.src_offsets), _ints(op.src_step)), op.src_row_stride
+            )
+            dst, dst_stride = self.window(
+                op, (op.dst, _ints(op.dst_offsets), _ints(op.dst_step)), op.dst_row_stride
+            )
             mnemonic = "load" if isinstance(op, systolic.LoadOp) else "store"
             emit(mnemonic, dst, src, rows, cols * _element_words(op.src), dst_stride, src_stride)
         elif isinstance(op, systolic.PreloadCoefficientsOp):
@@ -231,12 +241,12 @@ class _Emitter:
         a, a_stride = (
             (Mem(0, 0), 0)
             if op.a is None
-            else self.window(op, (op.a, _ints(op.a_offsets), _ints(op.a_step)))
+            else self.window(op, (op.a, _ints(op.a_offsets), _ints(op.a_step)), op.a_row_stride)
         )
         b, b_stride = (
             (Mem(0, 0), 0)
             if op.b is None
-            else self.window(op, (op.b, _ints(op.b_offsets), _ints(op.b_step)))
+            else self.window(op, (op.b, _ints(op.b_offsets), _ints(op.b_step)), op.b_row_stride)
         )
         self.builder.emit(
             "mm",

@@ -47,7 +47,14 @@ def dense(values: np.ndarray) -> str:
 
 
 def layer(
-    length: int, channels: int, modes: int, *, complex_: bool, constant: bool, seed: int
+    length: int,
+    channels: int,
+    modes: int,
+    *,
+    complex_: bool,
+    constant: bool,
+    seed: int,
+    constant_d: bool = False,
 ) -> tuple[str, dict[str, np.ndarray]]:
     """An ssm.scan module (coefficients as arguments or as constants) and its inputs."""
     rng = np.random.default_rng(seed)
@@ -71,8 +78,11 @@ def layer(
         else:
             arguments.append(f"%{name}: {plane_type}")
             inputs[f"arg{len(inputs)}"] = plane
-    arguments.append(f"%d: {d_type}")
-    inputs[f"arg{len(inputs)}"] = d
+    if constant_d:
+        body.append(f"  %d = arith.constant dense<{dense(d)}> : {d_type}")
+    else:
+        arguments.append(f"%d: {d_type}")
+        inputs[f"arg{len(inputs)}"] = d
     text = "\n".join(
         [
             f"func.func @main({', '.join(arguments)}) -> {u_type} {{",
@@ -86,31 +96,38 @@ def layer(
     return text, inputs
 
 
-def pipeline(hw: str, dataflow: str, chunk: int) -> str:
-    """`epoch compile`'s default pipeline with the scan's chunk fixed."""
+def pipeline(hw: str, dataflow: str, chunk: int, mode: str = "auto") -> str:
+    """`epoch compile`'s default pipeline with the scan's chunk (and conventional mode) fixed."""
     default = default_pipeline(hw, dataflow)
     pass_spec = f"convert-ssm-to-systolic{{dataflow={dataflow}}}"
     assert pass_spec in default
-    return default.replace(
-        pass_spec, f"convert-ssm-to-systolic{{dataflow={dataflow} chunk={chunk}}}"
-    )
+    options = f"dataflow={dataflow}" + (f" chunk={chunk}" if chunk else "")
+    options += f" mode={mode}" if mode != "auto" else ""
+    return default.replace(pass_spec, f"convert-ssm-to-systolic{{{options}}}")
 
 
-def compile_text(text: str, hw: str, dataflow: str, chunk: int = 0) -> tuple[Compiled, ModuleOp]:
+def compile_text(
+    text: str, hw: str, dataflow: str, chunk: int = 0, mode: str = "auto"
+) -> tuple[Compiled, ModuleOp]:
     """The compiled program and the parsed module (for the reference interpreter)."""
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "layer.mlir"
         path.write_text(text)
-        spec = pipeline(hw, dataflow, chunk) if chunk else None
+        spec = pipeline(hw, dataflow, chunk, mode) if chunk or mode != "auto" else None
         compiled = compile_file(path, load_machine(hw), hw, dataflow, spec)
         return compiled, load_module(path)
 
 
 def run_and_compare(
-    text: str, inputs: dict[str, np.ndarray], hw: str, dataflow: str, chunk: int
+    text: str,
+    inputs: dict[str, np.ndarray],
+    hw: str,
+    dataflow: str,
+    chunk: int,
+    mode: str = "auto",
 ) -> tuple[Compiled, RunResult]:
     """`epoch run --expect` against `epoch run --reference`: raises when they differ."""
-    compiled, module = compile_text(text, hw, dataflow, chunk)
+    compiled, module = compile_text(text, hw, dataflow, chunk, mode)
     result = Emulator(compiled.program, load_machine(hw)).run(inputs)
     check_against(result.outputs, run_reference(module, inputs))
     return compiled, result
@@ -198,7 +215,9 @@ def test_the_program_does_not_grow_with_the_sequence(
         text, _ = layer(length, 9, 5, complex_=complex_, constant=not complex_, seed=0)
         return len(compile_text(text, hw, dataflow, chunk)[0].program.decoded())
 
-    assert len({size(length, 8) for length in (80, 160, 640, 8000)}) == 1
+    # from L = 160 on, the recurrent mode's estimate is the lower one (the convolution mode,
+    # quadratic in L, takes shorter ones: its program grows with L / rows)
+    assert len({size(length, 8) for length in (160, 640, 1280, 8000)}) == 1
     sizes = [size(length, 0) for length in (1000, 10**5, 10**6)]
     assert max(sizes) <= 200, sizes  # three channel folds: ramps and a few unrolled chunks each
 
@@ -214,17 +233,22 @@ def test_the_cost_model_picks_a_faster_chunk_than_the_hand_written_kernel() -> N
     assert ours < 0.8 * kernel
 
 
-def lower_to_systolic(text: str, hw: str, dataflow: str) -> ModuleOp:
+def lower_to_systolic(text: str, hw: str, dataflow: str, mode: str = "auto") -> ModuleOp:
     """The module right after convert-ssm-to-systolic: the ops and attributes it emits."""
     ctx = make_context()
     module = parse_module(ctx, SourceText("layer.mlir", text))
-    spec = f"convert-func-to-systolic{{hw={hw}}},convert-ssm-to-systolic{{dataflow={dataflow}}}"
+    spec = (
+        f"convert-func-to-systolic{{hw={hw}}},"
+        f"convert-ssm-to-systolic{{dataflow={dataflow} mode={mode}}}"
+    )
     build_pipeline(spec, get_all_passes()).apply(ctx, module)
     return module
 
 
 def test_the_recurrent_estimate_is_close_to_the_emulated_cycles() -> None:
-    text, inputs = layer(200, 9, 8, complex_=True, constant=True, seed=2)
+    # long enough for the recurrent mode to be the lower estimate (at L = 200 the convolution
+    # mode is: test_auto_takes_the_lower_estimate)
+    text, inputs = layer(400, 9, 8, complex_=True, constant=True, seed=2)
     _, result = run_and_compare(text, inputs, "tiny", "ws", chunk=0)
     loops = [
         op for op in lower_to_systolic(text, "tiny", "ws").walk() if isinstance(op, ChunkLoopOp)
@@ -278,3 +302,189 @@ def test_a_machine_without_the_banks_the_mapping_uses_is_refused(tmp_path: Path)
     assert "needs an SRAM bank named 'input', but machine 'odd' has a, b" in refusal(
         text, hw, "prodf"
     )
+
+
+# region the convolution mode -------------------------------------------------------------------
+
+
+def recorded(module: ModuleOp) -> tuple[str, dict[str, int]]:
+    """The layer's `ssm.mode` and `ssm.estimates` (every annotated op carries the same)."""
+    found = {
+        (str(op.attributes["ssm.mode"]), str(op.attributes["ssm.estimates"]))
+        for op in module.walk()
+        if "ssm.mode" in op.attributes
+    }
+    assert len(found) == 1, found
+    op = next(op for op in module.walk() if "ssm.mode" in op.attributes)
+    mode, estimates = op.attributes["ssm.mode"], op.attributes["ssm.estimates"]
+    assert isinstance(mode, StringAttr) and isinstance(estimates, DictionaryAttr)
+    values = {}
+    for key, value in estimates.data.items():
+        assert isinstance(value, IntegerAttr)
+        values[key] = value.value.data
+    return mode.data, values
+
+
+# lengths around the arrays' rows (tiny 4, small 8, tpu 128) and a few folds of them
+CONVOLUTION_LENGTHS = {
+    "tiny": [1, 2, 3, 4, 5, 8, 9, 13],
+    "small": [1, 3, 7, 8, 9, 16, 17, 25],
+    "tpu": [1, 5, 127, 128, 129, 200, 257],
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    case=st.sampled_from(sorted(CONVOLUTION_LENGTHS)).flatmap(
+        lambda hw: st.tuples(st.just(hw), st.sampled_from(CONVOLUTION_LENGTHS[hw]))
+    ),
+    dataflow=st.sampled_from(["ws", "os", "is"]),
+    channels=st.sampled_from(CHANNELS),
+    modes=st.sampled_from(MODES),
+    complex_=st.booleans(),
+    constant_d=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_the_convolution_mode_matches_the_reference(
+    case: tuple[str, int],
+    dataflow: str,
+    channels: int,
+    modes: int,
+    complex_: bool,
+    constant_d: bool,
+    seed: int,
+) -> None:
+    hw, length = case
+    text, inputs = layer(
+        length, channels, modes, complex_=complex_, constant=True, seed=seed, constant_d=constant_d
+    )
+    run_and_compare(text, inputs, hw, dataflow, 0, mode="convolution")
+    assert recorded(lower_to_systolic(text, hw, dataflow, "convolution"))[0] == "convolution"
+
+
+@pytest.mark.parametrize(
+    ("hw", "dataflow", "length", "channels", "complex_"),
+    [
+        ("tpu", "ws", 300, 8, True),
+        ("tpu", "os", 300, 8, True),
+        ("tpu", "is", 200, 8, False),
+        ("small", "os", 40, 5, True),
+        ("tiny", "ws", 33, 9, False),
+        ("tiny", "is", 50, 3, True),
+    ],
+)
+def test_the_convolution_estimate_is_close_to_the_emulated_cycles(
+    hw: str, dataflow: str, length: int, channels: int, complex_: bool
+) -> None:
+    text, inputs = layer(length, channels, 4, complex_=complex_, constant=True, seed=1)
+    _, result = run_and_compare(text, inputs, hw, dataflow, 0, mode="convolution")
+    mode, estimates = recorded(lower_to_systolic(text, hw, dataflow, "convolution"))
+    assert mode == "convolution"
+    cycles = result.stats["cycles"]
+    assert abs(estimates["convolution"] - cycles) <= 0.05 * cycles, (estimates, cycles)
+
+
+@pytest.mark.parametrize("dataflow", ["ws", "os", "is"])
+def test_auto_takes_the_lower_estimate(dataflow: str) -> None:
+    """Short sequences take the convolution mode, long ones the recurrent; both estimates are
+    recorded whichever is chosen, and the chosen program runs correctly."""
+    chosen = {}
+    for length in (8, 200, 400, 2000):
+        text, inputs = layer(length, 9, 8, complex_=True, constant=True, seed=2)
+        mode, estimates = recorded(lower_to_systolic(text, "tiny", dataflow))
+        assert set(estimates) == {"recurrent", "convolution"}
+        lower = min(estimates, key=lambda key: (estimates[key], key != "recurrent"))
+        assert mode == lower, (length, estimates)
+        chosen[length] = mode
+        run_and_compare(text, inputs, "tiny", dataflow, 0)
+    assert chosen[8] == "convolution" and chosen[2000] == "recurrent", chosen
+
+
+def test_mode_recurrent_and_convolution_force_the_mapping() -> None:
+    text, inputs = layer(12, 3, 2, complex_=False, constant=True, seed=4)
+    for mode in ("recurrent", "convolution"):
+        recorded_mode, estimates = recorded(lower_to_systolic(text, "small", "ws", mode))
+        assert recorded_mode == mode and set(estimates) == {"recurrent", "convolution"}
+        run_and_compare(text, inputs, "small", "ws", 0, mode=mode)
+
+
+def test_the_convolution_mode_is_refused_on_run_time_coefficients() -> None:
+    text, _ = layer(8, 2, 2, complex_=True, constant=False, seed=0)
+    with pytest.raises(EpochError) as caught:
+        compile_text(text, "small", "ws", mode="convolution")
+    assert "cannot use the convolution mode: its coefficients are not compile-time constants" in (
+        str(caught.value)
+    )
+    # auto keeps them on the recurrent mode, with the convolution's estimate (kernel generation
+    # on the vector unit included) for the record
+    mode, estimates = recorded(lower_to_systolic(text, "small", "ws"))
+    assert mode == "recurrent" and "convolution" in estimates
+
+
+def test_the_convolution_mode_needs_its_buffers_in_sram(tmp_path: Path) -> None:
+    hw = machine_file(
+        tmp_path,
+        'base = "small"\nname = "narrow"\n[[sram.banks]]\nname = "input"\n'
+        'kib = 1\n[[sram.banks]]\nname = "weight"\nkib = 1\n[[sram.banks]]\n'
+        'name = "output"\nkib = 1\n',
+    )
+    text, _ = layer(300, 1, 1, complex_=False, constant=True, seed=0)
+    with pytest.raises(EpochError) as caught:
+        compile_text(text, hw, "ws", mode="convolution")
+    assert "cannot use the convolution mode: it keeps 300 words in bank 'input' of 256" in str(
+        caught.value
+    )
+
+
+def test_the_convolution_program_does_not_grow_with_the_channels() -> None:
+    """A loop over the channels: the program holds one channel's folds (L / rows of them)."""
+
+    def size(channels: int) -> int:
+        text, _ = layer(40, channels, 2, complex_=False, constant=True, seed=0)
+        return len(compile_text(text, "small", "ws", mode="convolution")[0].program.decoded())
+
+    assert size(2) == size(9) == size(50)
+
+
+def test_the_kernel_and_the_estimate_agree_with_their_definitions() -> None:
+    """convolution_kernel against the definition; convolution_cycles against the emitted
+    schedule's phases (schedule_cycles)."""
+    from xdsl.dialects.builtin import f32
+
+    from epoch_mlir.dialects.systolic import AllocDramOp, DramType
+    from epoch_mlir.passes.utils.prodf import OpList, Plane, Scan
+    from epoch_mlir.passes.utils.ssm_convolution import (
+        convolution_cycles,
+        convolution_kernel,
+        emit_convolution,
+        schedule_cycles,
+    )
+
+    rng = np.random.default_rng(0)
+    shape = (3, 5)
+    abar = np.exp(-rng.uniform(0.05, 0.5, shape) + 1j * rng.uniform(0, 3, shape))
+    bbar, c = rng.normal(size=shape) + 0j, rng.normal(size=shape) + 1j
+    d = rng.normal(size=3)
+    kernel = convolution_kernel(abar, bbar, c, d, 150)
+    lags = np.arange(150)
+    expected = np.einsum("hn,hnt->ht", c * bbar, abar[:, :, None] ** lags).real
+    expected[:, 0] += d
+    np.testing.assert_allclose(kernel, expected, rtol=1e-12, atol=1e-12)
+
+    for hw in ("tiny", "tpu"):
+        machine = load_machine(hw)
+        for dataflow in ("ws", "os", "is"):
+            for length, d_folded in ((7, True), (130, False), (300, True)):
+                tensors = [
+                    AllocDramOp(DramType(shape_, f32)).tensor
+                    for shape_ in ((length, 3), (3, 5), (3,), (length, 3))
+                ]
+                plane = Plane("Abar", tensors[1], np.zeros(shape, np.float32))
+                scan = Scan(
+                    tensors[0], plane, plane, plane, tensors[2], tensors[3], length, 3, 5, False
+                )
+                ops = OpList(machine)
+                emit_convolution(ops, scan, dataflow, np.zeros((3, length)), d_folded)
+                assert convolution_cycles(scan, machine, dataflow, d_folded) == schedule_cycles(
+                    ops
+                ), (hw, dataflow, length)

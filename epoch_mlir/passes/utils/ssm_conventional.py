@@ -3,7 +3,7 @@
 Two ways to compute a diagonal SSM layer without LIMA-PEs, priced with the same cost model as
 ProDF (prodf.py's `unit_cycles`, the instruction table's formulas):
 
-- **recurrent mode** (emitted): the state update runs on the vector unit, one
+- **recurrent mode**: the state update runs on the vector unit, one
   `systolic.chunk_loop` iteration per timestep, inside a chunk pipeline that streams u and y
   through SRAM. Everything is f32: modes sit on rows and channels on columns (the lanes), so
   `u[k]` is a row broadcast over the modes and `y[k]` is a column sum (`csum`) over them. A
@@ -15,10 +15,8 @@ ProDF (prodf.py's `unit_cycles`, the instruction table's formulas):
 
   with A1 = [Re a; Re a], A2 = [-Im a; Im a], B2 = [Re b; Im b], C2 = [Re c; -Im c]
   (transposed to modes x channels). A real mode is one row: S = a*S + b*u[k], y = D*u + colsum(c*S).
-- **convolution mode** (estimated only): the kernel K[h, d] = Re(sum_n c b abar^d) for d < L
-  (vector unit), then one causal Toeplitz product per channel on the array in the requested GEMM
-  dataflow. A channel's product is a matrix-vector product (the channels' kernels differ), so
-  it uses one column of the array; folds that lie above the diagonal are skipped.
+- **convolution mode**: a Toeplitz matmul per channel on the array, with the kernel computed at
+  compile time (ssm_convolution.py); `convert-ssm-to-systolic` picks the faster mode.
 
 The planes must be rearranged (transposed, split into real and imaginary rows) before the
 recurrence: at compile time when they are constants; on the array when they are computed at run
@@ -29,7 +27,6 @@ that pick (and negate) the real or imaginary word of each mode (`_split_complex`
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -402,50 +399,3 @@ def _transpose_fold(
     return [
         MatmulTileOp(dst, kb, hb, kb, a=eye, b=stage, b_offsets=(h0, k0), dst_offsets=dst_offsets)
     ]
-
-
-def convolution_cycles(scan: Scan, machine: Machine, dataflow: str) -> int:
-    """Estimated cycles of the convolution mode (not emitted; docs/compiler.md).
-
-    Kernel generation on the vector unit (none when the coefficients are constants: the kernel
-    is then a constant too), then per channel the causal Toeplitz product y_h = T_h u_h as GEMM
-    folds (D = A @ B^T, m = L outputs, k = L inputs, n = 1), skipping folds above the diagonal,
-    with the Toeplitz operand read in place; u and y move by DMA alongside.
-    """
-    length, channels = scan.length, scan.channels
-    layout = RecurrentLayout(scan.modes, scan.complex)
-    generation = 0
-    if any(plane.value is None for plane in scan.planes):
-        # per lag: advance abar^d * (b c) like one step of the recurrence, then its column sum
-        generation = length * (
-            step_cycles(layout, channels, machine)
-            - instruction_cycles("vmul", machine, rows=1, cols=channels)
-        )
-    config = ArrayConfigAttr("mac", dataflow)
-    rows, cols = machine.rows, machine.cols
-
-    @functools.cache
-    def mm(m: int, n: int, k: int) -> int:
-        return instruction_cycles("mm", machine, config, m=m, n=n, k=k)
-
-    fill = instruction_cycles("ldw", machine, config)
-    per_channel = 0
-    if dataflow == "ws":  # u_h's k-block is stationary, the Toeplitz rows t >= its start stream
-        for s0, kr in _folds(length, rows):
-            per_channel += fill + mm(length - s0, 1, kr)
-    elif dataflow == "is":  # a k x m Toeplitz tile is stationary, u_h streams (n = 1)
-        t_blocks = _folds(length, cols)
-        suffixes: dict[int, list[int]] = {}  # per k-block size: cycles of t-blocks i.. (folds)
-        for s0, kr in _folds(length, rows):
-            if kr not in suffixes:
-                suffix = [0] * (len(t_blocks) + 1)
-                for index in range(len(t_blocks) - 1, -1, -1):
-                    suffix[index] = suffix[index + 1] + fill + mm(t_blocks[index][1], 1, kr)
-                suffixes[kr] = suffix
-            # the t-blocks that reach t >= s0: all from the one holding s0 on
-            per_channel += suffixes[kr][s0 // cols]
-    else:  # os: an m x 1 output block, the inputs s <= t stream
-        for t0, mr in _folds(length, rows):
-            per_channel += mm(mr, 1, min(length, t0 + mr))
-    dma = 2 * instruction_cycles("load", machine, rows=length, cols=channels)
-    return max(generation + channels * per_channel, dma)

@@ -1,15 +1,16 @@
-// The conventional mapping of ssm.scan (dataflow=ws|os|is) on the `small` machine: the
-// recurrence on the vector unit, one chunk_loop iteration per timestep, each loop annotated with
-// the chosen mode and both modes' estimated cycles.
-// RUN: epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=ws}' | filecheck %s --check-prefixes=CHECK,WS
-// RUN: epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=os}' | filecheck %s --check-prefixes=CHECK,OS
-// RUN: epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=is}' | filecheck %s --check-prefixes=CHECK,IS
+// The recurrent mode of the conventional mapping of ssm.scan (dataflow=ws|os|is) on the `small`
+// machine, forced with mode=recurrent (these short sequences would take the convolution mode
+// when its estimate is lower: convert-ssm-to-systolic-convolution.mlir): the recurrence on the
+// vector unit, one chunk_loop iteration per timestep, each loop annotated with the mode and both
+// modes' estimated cycles.
+// RUN: epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=ws mode=recurrent}' | filecheck %s --check-prefixes=CHECK,WS
+// RUN: epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=os mode=recurrent}' | filecheck %s --check-prefixes=CHECK,OS
+// RUN: epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=is mode=recurrent}' | filecheck %s --check-prefixes=CHECK,IS
 
 // Complex constant coefficients: the stacked f32 planes (modes x channels) are folded at compile
 // time, A1 = [Re a; Re a], A2 = [-Im a; Im a], B2 = [Re b; Im b], C2 = [Re c; -Im c]; the state
-// is [Re s; Im s; Re s] (3 x 2) and a timestep is nine vector instructions. Kernel generation is
-// free for constants, so the convolution estimate (here its DMA of u and y) is lower; it is not
-// emitted.
+// is [Re s; Im s; Re s] (3 x 2) and a timestep is nine vector instructions. The convolution
+// estimate is lower here (the kernel of constants is free): mode=auto would take that mode.
 // CHECK-LABEL: func.func @complex_constants
 // CHECK:        %a1_values = systolic.constant dense<{{\[\[}}5.000000e-01, 7.500000e-01], [5.000000e-01, 7.500000e-01]]> : tensor<2x2xf32>
 // CHECK-NEXT:   %a1 = systolic.alloc : !systolic.sram<weight, 2x2xf32>
@@ -81,7 +82,7 @@ func.func @real_runtime(%u: tensor<6x5xf32>, %a: tensor<5x3xf32>, %b: tensor<5x3
 
 // Long sequences: the chunk pipeline with nested loops, the outer over pairs of chunks (DRAM
 // windows step two chunks), the inner over the timesteps of one chunk (rows step by one).
-// RUN: epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=ws chunk=4}' | filecheck %s --check-prefix=CHUNKS
+// RUN: epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=ws chunk=4 mode=recurrent}' | filecheck %s --check-prefix=CHUNKS
 // CHUNKS-LABEL: func.func @recurrent_chunks
 // CHUNKS:        systolic.load %u[0, 0] -> %u0[0, 0] sizes [4, 1]
 // CHUNKS-NEXT:   systolic.load %u[4, 0] -> %u1[0, 0] sizes [4, 1]

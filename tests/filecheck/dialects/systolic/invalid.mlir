@@ -1253,3 +1253,68 @@ builtin.module attributes {systolic.target = #t} {
     systolic.vector silu %x[0, 0] -> %x[0, 0] step [8, 0] sizes [8, 8] : !systolic.sram<input, 16x8xf32>, !systolic.sram<input, 16x8xf32>
   }
 }
+
+// -----
+
+// A strided window is checked at both ends: with stride -1 from column 2, the last of 4 rows
+// starts one element before the buffer.
+#t = #systolic.target<"t", 8x4, lima, loop_depth 2, banks [input 1024, weight 512, output 1024]>
+builtin.module attributes {systolic.target = #t} {
+  func.func @f() {
+    %k = systolic.alloc : !systolic.sram<weight, 2x12xf32>
+    %u = systolic.alloc : !systolic.sram<input, 2x12xf32>
+    %y = systolic.alloc : !systolic.sram<output, 12x2xf32>
+    systolic.configure <mac, os> {
+      // CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: 'systolic.matmul_tile' op a window at [0, 2] stride -1 of size [4, 4] reads elements -1..5, outside the 24 of 2x12 (!systolic.sram<weight, 2x12xf32>)
+      systolic.matmul_tile a %k[0, 2] stride -1 b %u[0, 0] -> %y[0, 0] m 4 n 1 k 4 : !systolic.sram<weight, 2x12xf32>, !systolic.sram<input, 2x12xf32>, !systolic.sram<output, 12x2xf32>
+    }
+    func.return
+  }
+}
+
+// -----
+
+// ... and at the last iteration of its loop: the second channel's window runs past the end.
+#t = #systolic.target<"t", 8x4, lima, loop_depth 2, banks [input 1024, weight 512, output 1024]>
+builtin.module attributes {systolic.target = #t} {
+  func.func @f() {
+    %k = systolic.alloc : !systolic.sram<weight, 2x12xf32>
+    %u = systolic.alloc : !systolic.sram<input, 2x12xf32>
+    %y = systolic.alloc : !systolic.sram<output, 12x2xf32>
+    systolic.configure <mac, os> {
+      systolic.chunk_loop 2 {
+        // CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: 'systolic.matmul_tile' op b window at [1, 0] stride 3 of size [4, 4] at iteration 2 of 2 reads elements 12..24, outside the 24 of 2x12 (!systolic.sram<input, 2x12xf32>)
+        systolic.matmul_tile a %k[0, 0] b %u[0, 0] stride 3 step [1, 0] -> %y[0, 0] m 1 n 4 k 4 transpose_out : !systolic.sram<weight, 2x12xf32>, !systolic.sram<input, 2x12xf32>, !systolic.sram<output, 12x2xf32>
+      }
+    }
+    func.return
+  }
+}
+
+// -----
+
+// The columns of a strided window stay inside a row.
+#t = #systolic.target<"t", 8x4, lima, loop_depth 2, banks [input 1024, weight 512, output 1024]>
+builtin.module attributes {systolic.target = #t} {
+  func.func @f(%x: !systolic.dram<6x2xf32>) {
+    %b = systolic.alloc : !systolic.sram<input, 2x6xf32>
+    // CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: 'systolic.load' op dst window at [0, 5] stride 1 of size [6, 2] has columns 5..6 outside a row of 6 (!systolic.sram<input, 2x6xf32>)
+    systolic.load %x[0, 0] -> %b[0, 5] stride 1 sizes [6, 2] : !systolic.dram<6x2xf32>, !systolic.sram<input, 2x6xf32>
+    func.return
+  }
+}
+
+// -----
+
+// Only the windows of load, store and the GEMM operands a and b take a stride.
+#t = #systolic.target<"t", 8x4, lima, loop_depth 2, banks [input 1024, weight 512, output 1024]>
+builtin.module attributes {systolic.target = #t} {
+  func.func @f() {
+    %u = systolic.alloc : !systolic.sram<input, 2x12xf32>
+    systolic.configure <mac, ws> {
+      // CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: Expected 'sizes'
+      systolic.preload_tile %u[0, 0] stride 1 sizes [2, 2] -> slot 0 : !systolic.sram<input, 2x12xf32>
+    }
+    func.return
+  }
+}
