@@ -176,11 +176,22 @@ def gemm_comparison(tasks: Sequence[LraTask], run_scalesim: bool) -> list[dict[s
             "arg0": rng.normal(size=(m, k)).astype(np.float32),
             "arg1": rng.normal(size=(n, k)).astype(np.float32),
         }
-        walls = []
+        walls, timing_walls = [], []
         for _ in range(3):
             result, wall = timed(Emulator(program, machine, ideal_memory=True).run, inputs)
             walls.append(wall)
-        row = {"M": m, "N": n, "K": k, "cycles": result.stats["cycles"], "wall_s": min(walls)}
+            emulator = Emulator(program, machine, ideal_memory=True, timing_only=True)
+            timing, timing_wall = timed(emulator.run)
+            timing_walls.append(timing_wall)
+        assert timing.stats["cycles"] == result.stats["cycles"]
+        row = {
+            "M": m,
+            "N": n,
+            "K": k,
+            "cycles": result.stats["cycles"],
+            "wall_s": min(walls),
+            "timing_wall_s": min(timing_walls),
+        }
         reference = scalesim((m, n, k), array) if run_scalesim else None
         if reference is not None:
             row["scalesim_cycles"] = reference["scalesim_cycles"]
@@ -274,6 +285,58 @@ def plots(results: dict[str, Any], directory: Path) -> list[str]:
     return written
 
 
+def paper_comparison(results: dict[str, Any]) -> list[str]:
+    """Geometric means over the tasks and what separates them from the paper's figures."""
+    tasks = results["tasks"]
+    speedups, energies, dram_shares = [], [], {hw: [] for hw in MACHINES}
+    for entry in tasks.values():
+        machines = entry["machines"]
+        epoch, tpu = machines["epochcore"]["stats"], machines["tpu"]["stats"]
+        speedups.append(tpu["cycles"] / epoch["cycles"])
+        energies.append(tpu["energy_pj"] / epoch["energy_pj"])
+        for hw in MACHINES:
+            stats = machines[hw]["stats"]
+            dram_shares[hw].append(stats["energy_breakdown_pj"]["dram"] / stats["energy_pj"])
+    if not speedups:
+        return []
+
+    def geomean(values: list[float]) -> float:
+        return float(np.exp(np.mean(np.log(values))))
+
+    return [
+        "",
+        "## Against the paper's ~250x speed and ~45x energy efficiency",
+        "",
+        f"Measured here: {geomean(speedups):.1f}x fewer cycles and {geomean(energies):.2f}x less "
+        f"energy (geometric means over {len(speedups)} tasks; {min(speedups):.1f}x to "
+        f"{max(speedups):.1f}x and {min(energies):.2f}x to {max(energies):.2f}x per task).",
+        "Why the figures differ from the paper's:",
+        "",
+        "- **An honest baseline.** Our TPU-like machine runs each scan in the faster of two",
+        "  mappings (docs/compiler.md): the recurrence on its 128-lane vector unit, one timestep",
+        "  per few vector instructions, or the convolution mode on the array. A baseline that",
+        "  pushed every timestep through the systolic array and waited for it would be far slower.",
+        "  The gap is largest where the state is large (N = 64: image, pathfinder, Path-X, where",
+        "  each timestep moves H x N complex modes through the vector unit) and small for N = 4",
+        "  (ListOps, Text, Retrieval), whose state is cheap to update on 128 lanes.",
+        "- **Everything else is the same on both machines.** The encoders, the blocks' linears,",
+        "  layer norms, GELUs and the pooling run identically on both, so they bound the speedup",
+        "  as Amdahl's law says.",
+        "- **DRAM dominates the energy of both.** With Horowitz's 45 nm figures (640 pJ per 32-bit",
+        "  DRAM access against 0.9-3.7 pJ per fp32 operation) the DRAM share of the energy is "
+        f"{min(dram_shares['epochcore']):.0%}-{max(dram_shares['epochcore']):.0%} on EpochCore "
+        f"and {min(dram_shares['tpu']):.0%}-{max(dram_shares['tpu']):.0%} on the baseline, and",
+        "  both move the same weights and activations; the energy ratio therefore stays near the",
+        "  ratio of on-chip work plus leakage. Every op also round-trips its tensors through",
+        "  DRAM (the compiler does not fuse ops yet), which adds to both machines alike. A",
+        "  comparison of on-chip energy alone (or with cheaper memory, or fused layers) would show",
+        "  a larger ratio; we report the whole machine as compiled.",
+        "- **No hand-tuned kernels or paper-specific assumptions**: all figures come from the",
+        "  compiler's own mappings on the emulator, and the machines are this repository's",
+        "  presets, not the paper's exact design points.",
+    ]
+
+
 def markdown(results: dict[str, Any], images: list[str]) -> str:
     tasks = results["tasks"]
     lines = [
@@ -344,27 +407,38 @@ def markdown(results: dict[str, Any], images: list[str]) -> str:
             "",
             "## The models' GEMM layers against SCALE-Sim v3 (128x128, ws, ideal memory)",
             "",
-            "| M x N x K | emulator cycles | SCALE-Sim cycles | emulator wall | SCALE-Sim wall "
-            "| faster |",
-            "|---|---:|---:|---:|---:|---:|",
+            "Emulator wall time with the numerics (decode, run, the fp32 products) and in",
+            "timing-only mode (`--timing-only`: what SCALE-Sim computes, cycles and no values);",
+            "SCALE-Sim v3's wall time measured on this machine (benchmarks/scalesim/",
+            "lra_gemm.json). The 16384-row Path-X layers do not fit one SRAM load of the",
+            "single-GEMM kernel and are left out (their cycles are 4x the 4096-row layers').",
+            "",
+            "| M x N x K | emulator cycles | SCALE-Sim cycles | emulator (numerics) "
+            "| emulator (timing-only) | SCALE-Sim | faster (numerics / timing-only) |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for row in gemms:
             shape = f"{row['M']} x {row['N']} x {row['K']}"
-            if "scalesim_cycles" in row:
-                lines.append(
-                    f"| {shape} | {row['cycles']:,} | {row['scalesim_cycles']:,} | "
-                    f"{row['wall_s'] * 1e3:.1f} ms | {row['scalesim_wall_s']:.2f} s | "
-                    f"{row['scalesim_wall_s'] / row['wall_s']:,.0f}x |"
-                )
-            else:
-                lines.append(
-                    f"| {shape} | {row['cycles']:,} | - | {row['wall_s'] * 1e3:.1f} ms | - | - |"
-                )
+            scalesim_cycles = f"{row['scalesim_cycles']:,}" if "scalesim_cycles" in row else "-"
+            scalesim_wall = row.get("scalesim_wall_s")
+            speed = (
+                f"{scalesim_wall / row['wall_s']:,.0f}x / "
+                f"{scalesim_wall / row.get('timing_wall_s', math.nan):,.0f}x"
+                if scalesim_wall
+                else "-"
+            )
+            timing_ms = row.get("timing_wall_s", math.nan) * 1e3
+            lines.append(
+                f"| {shape} | {row['cycles']:,} | {scalesim_cycles} | "
+                f"{row['wall_s'] * 1e3:.1f} ms | {timing_ms:.2f} ms | "
+                f"{f'{scalesim_wall:.2f} s' if scalesim_wall else '-'} | {speed} |"
+            )
         lines += [
             "",
             "SCALE-Sim reports the index of its last cycle (folds x per-fold - 1); the emulator",
             "counts cycles (folds x per-fold), so equal timing shows as a difference of one.",
         ]
+    lines += paper_comparison(results)
     return "\n".join(lines) + "\n"
 
 
@@ -374,7 +448,15 @@ def main() -> None:
     parser.add_argument("--skip-numerics", action="store_true")
     parser.add_argument("--skip-scalesim", action="store_true")
     parser.add_argument("--json", type=Path, default=REPO / "benchmarks" / "lra_results.json")
+    parser.add_argument(
+        "--from-json", action="store_true", help="rewrite docs/results.md from --json only"
+    )
     args = parser.parse_args()
+    if args.from_json:
+        results = json.loads(args.json.read_text())
+        images = sorted(path.name for path in PLOTS.glob("*.png"))
+        (DOCS / "results.md").write_text(markdown(results, images))
+        return
     tasks = [LRA_TASKS[name] for name in args.tasks]
     results: dict[str, Any] = {"tasks": {}}
     with tempfile.TemporaryDirectory() as name:
