@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "opt": "epoch_mlir.cli.opt:opt_command",
     "report": "epoch_mlir.cli.report:report_command",
     "run": "epoch_mlir.cli.run:run_command",
+    "sweep": "epoch_mlir.cli.sweep:sweep_command",
 }
 
 
@@ -42,8 +43,14 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except EpochError as error:
-            click.echo(f"error: {error}", err=True)
+            click.echo(f"error: {one_line(str(error))}", err=True)
             ctx.exit(1)
+
+
+def one_line(message: str) -> str:
+    """The message with line breaks escaped: user text it quotes (a preset name, a key) may
+    hold newlines, and SPEC.md promises one line."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
