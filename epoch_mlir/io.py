@@ -9,9 +9,9 @@ complete (a rename within one file system is atomic).
 from __future__ import annotations
 
 import io
+import math
 import os
 import tempfile
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,18 +34,53 @@ class ArraySpec:
 
 
 def load_inputs(path: str | Path) -> dict[str, np.ndarray]:
-    """The arrays of the `.npz` file at `path`, by key; InputError if it cannot be read."""
+    """The arrays of the `.npz` file at `path`, by key; InputError if it cannot be read.
+
+    Each member's declared size is checked against the bytes it holds before numpy allocates
+    the array, so a corrupt header cannot ask for terabytes.
+    """
     try:
         loaded = np.load(path, allow_pickle=False)
         if not isinstance(loaded, np.lib.npyio.NpzFile):
             raise InputError("expected an .npz archive of named arrays", where=str(path))
         with loaded as archive:
+            _check_declared_sizes(archive)
             return {key: archive[key] for key in archive.files}
+    except InputError as error:
+        error.where = error.where or str(path)
+        raise
     except OSError as error:
         reason = error.strerror or str(error)
         raise InputError(f"cannot read inputs: {reason}", where=str(path)) from None
-    except (ValueError, zipfile.BadZipFile, EOFError) as error:
-        raise InputError(f"not a valid .npz file: {error}", where=str(path)) from None
+    except MemoryError:
+        raise InputError("not a valid .npz file: an array is too large", where=str(path)) from None
+    except Exception as error:
+        # numpy's readers raise ValueError, SyntaxError, tokenize.TokenError, KeyError,
+        # zlib.error, ... for a corrupt member: all of them the user's file, not our bug.
+        message = " ".join(str(error).split()) or type(error).__name__
+        raise InputError(f"not a valid .npz file: {message}", where=str(path)) from None
+
+
+def _check_declared_sizes(archive: np.lib.npyio.NpzFile) -> None:
+    """InputError if a member's header declares more data than the member holds."""
+    for info in archive.zip.infolist():
+        if not info.filename.endswith(".npy"):
+            continue
+        with archive.zip.open(info) as member:
+            version = np.lib.format.read_magic(member)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+            else:
+                continue
+        declared = math.prod(shape) * dtype.itemsize
+        if declared > info.file_size:
+            key = info.filename.removesuffix(".npy")
+            raise InputError(
+                f"corrupt array '{key}': its header declares shape {shape} ({declared} bytes) "
+                f"but the archive holds {info.file_size} bytes"
+            )
 
 
 def check_arrays(expected: Sequence[ArraySpec], arrays: Mapping[str, np.ndarray]) -> None:

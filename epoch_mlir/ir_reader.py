@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import re
 from pathlib import Path
 
 from xdsl.context import Context
@@ -18,10 +19,18 @@ from xdsl.ir import Operation
 from xdsl.parser import Parser
 from xdsl.utils.exceptions import DiagnosticException, ParseError
 from xdsl.utils.lexer import Span
-from xdsl.utils.mlir_lexer import MLIRTokenKind
+from xdsl.utils.mlir_lexer import MLIRLexer, MLIRTokenKind
 
 from epoch_mlir.errors import IRError, IRParseError, IRVerifyError
 from epoch_mlir.registry import get_all_dialects
+
+# xDSL 0.74 lexes string literals with `"(?:[^"...]+|\\...)*"`: a `+` inside a `*`, which
+# backtracks exponentially when the closing quote is missing, so an unclosed string of 25
+# characters hangs the parser for hours. The same language with one character per repetition
+# fails in linear time. (Patched on the class: the parser builds its lexer itself.)
+_STRING_LITERAL = re.compile(r'"(?:[^"\\\n\v\f]|\\(?:["nt\\]|[0-9A-Fa-f]{2}))*"')
+if MLIRLexer._unescaped_characters_regex.pattern.startswith(r'"(?:[^"\\\n\v\f]+|'):
+    MLIRLexer._unescaped_characters_regex = _STRING_LITERAL
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,8 +122,10 @@ def parse_module(ctx: Context, source: SourceText, *, implicit_module: bool = Tr
 
     Raises IRParseError at the offending token.
     """
-    parser = _LocatingParser(ctx, source)
+    parser: _LocatingParser | None = None
     try:
+        # The lexer reads the first token while the parser is built: it can fail already.
+        parser = _LocatingParser(ctx, source)
         if implicit_module and parser.at_end():
             # mlir-opt reads an empty file (or an empty split chunk) as an empty module.
             module = ModuleOp([])
@@ -126,7 +137,12 @@ def parse_module(ctx: Context, source: SourceText, *, implicit_module: bool = Tr
         raise _located(IRParseError, error.msg, source, location.line, location.col) from None
     except DiagnosticException as error:
         # An attribute or type refused its parameters while being built (e.g. a bad shape).
-        line, column = parser.current_location()
+        line, column = parser.current_location() if parser else (source.first_line, 1)
+        raise _located(IRParseError, diagnostic_message(error), source, line, column) from None
+    except (ValueError, OverflowError) as error:
+        # A custom parser or attribute constructor refusing a value it read from the text
+        # (e.g. an integer beyond i64): the user's text, so a located error, not a traceback.
+        line, column = parser.current_location() if parser else (source.first_line, 1)
         raise _located(IRParseError, diagnostic_message(error), source, line, column) from None
     if isinstance(module.location, UnknownLoc):
         # An implicit module starts where its text does, so errors about it have a place.

@@ -4,15 +4,31 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import click
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.printer import Printer
 
-from epoch_mlir.errors import EpochError
+from epoch_mlir.errors import EpochError, IRError
 from epoch_mlir.io import atomic_write_bytes, atomic_write_text
 from epoch_mlir.machine import DEFAULT_PRESET, load_machine
 from epoch_mlir.pipelines import DATAFLOWS
+
+
+def compile_source(
+    source: Path, machine: object, hw: str, dataflow: str | None, pipeline: str | None
+) -> Any:
+    """`compile_file`, with every IR error naming the file (a pass may refuse the module as a
+    whole, without a place in it)."""
+    from epoch_mlir.compiler import compile_file
+
+    try:
+        return compile_file(source, machine, hw, dataflow, pipeline)  # type: ignore[arg-type]
+    except IRError as error:
+        if error.where is None:
+            error.where = str(source)
+        raise
 
 
 def _mlir_text(module: ModuleOp) -> str:
@@ -60,13 +76,13 @@ def compile_command(
     print_pipeline: bool,
 ) -> None:
     """Compile SOURCE (ssm/nn IR) for the machine and write the program."""
-    from epoch_mlir.compiler import compile_file, pipeline_for
+    from epoch_mlir.compiler import pipeline_for
 
     machine = load_machine(hw)
     if print_pipeline:
         click.echo(pipeline_for(machine, hw, dataflow))
         return
-    compiled = compile_file(source, machine, hw, dataflow, pipeline)
+    compiled = compile_source(source, machine, hw, dataflow, pipeline)
     if emit == "bin":
         if output is None:
             raise EpochError("--emit bin writes a binary: give -o PROG")

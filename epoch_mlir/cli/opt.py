@@ -239,6 +239,13 @@ class EpochOptMain(xDSLOptMain):
             raise IRError(
                 f"pass '{name}' failed: {diagnostic_message(error)}", where=source.name
             ) from None
+        except IRError as error:
+            if error.where is None:  # a pass refusing the module as a whole: name it and the file
+                name = self._running_pass.name if self._running_pass else "the pipeline"
+                if name not in error.message:
+                    error.message = f"pass '{name}' failed: {error.message}"
+                error.where = source.name
+            raise
         started = time.perf_counter()
         if self._binary_target is not None:
             output: str | bytes = self._binary_target.emit_bytes(self.ctx, module)

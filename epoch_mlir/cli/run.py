@@ -20,6 +20,9 @@ from epoch_mlir.io import atomic_write_text, load_inputs, save_outputs
 from epoch_mlir.isa.program import Program
 
 PROGRESS_THRESHOLD = 20_000  # executed instructions above which a terminal gets a progress bar
+# Executed instructions a run may take unless --max-instructions says otherwise: loop counts
+# are immediates, so a few nested loops can ask for more than the emulator does in a year.
+DEFAULT_RUN_LIMIT = 10**9
 
 
 def _load_program(path: Path) -> Program:
@@ -66,20 +69,29 @@ def check_against(outputs: Mapping[str, np.ndarray], expected: Mapping[str, np.n
     worst = 0.0
     for key in sorted(expected):
         got, want = np.asarray(outputs[key]), np.asarray(expected[key])
+        if want.dtype.kind not in "biufc":
+            raise InputError(f"expected output '{key}' has dtype {want.dtype.name}, not a number")
         if got.shape != want.shape:
             raise InputError(
                 f"output '{key}' has shape {list(got.shape)}, expected {list(want.shape)}"
             )
-        scale = max(float(np.max(np.abs(want), initial=0.0)), 1.0)
-        error = np.abs(got.astype(np.complex128) - want.astype(np.complex128))
-        limit = 1e-4 * np.abs(want) + 1e-5 * scale
-        if np.any(error > limit):
-            index = np.unravel_index(int(np.argmax(error - limit)), want.shape)
+        with np.errstate(invalid="ignore", over="ignore"):
+            finite = np.abs(want)[np.isfinite(want)]
+            scale = max(float(np.max(finite, initial=0.0)), 1.0)
+            error = np.abs(got.astype(np.complex128) - want.astype(np.complex128))
+            limit = 1e-4 * np.abs(want) + 1e-5 * scale
+            # NaN compares false: a NaN (or inf) result matches only the same value expected
+            same = (got == want) | (np.isnan(got) & np.isnan(want))
+            wrong = ~((error <= limit) | same)
+        if np.any(wrong):
+            index = np.unravel_index(int(np.argmax(wrong)), want.shape)
             raise EpochError(
-                f"output '{key}' differs from the expected values at {list(index)}: "
+                f"output '{key}' differs from the expected values at {[int(i) for i in index]}: "
                 f"{got[index]} vs {want[index]}"
             )
-        worst = max(worst, float(np.max(error / (np.abs(want) + scale), initial=0.0)))
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            scaled = np.where(same, 0.0, error / (np.abs(want) + scale))
+        worst = max(worst, float(np.max(scaled, initial=0.0)))
     return f"outputs match the expected values (max scaled error {worst:.2e})"
 
 
@@ -132,6 +144,14 @@ def check_against(outputs: Mapping[str, np.ndarray], expected: Mapping[str, np.n
     is_flag=True,
     help="FILE.mlir only: evaluate the ssm/nn module with the float64 reference interpreter.",
 )
+@click.option(
+    "--max-instructions",
+    "run_limit",
+    type=click.IntRange(min=1),
+    default=DEFAULT_RUN_LIMIT,
+    show_default=True,
+    help="Refuse to start a run that would execute more instructions than this.",
+)
 def run_command(
     program: Path,
     hw: str | None,
@@ -144,6 +164,7 @@ def run_command(
     expect_path: Path | None,
     dataflow: str | None,
     reference: bool,
+    run_limit: int,
 ) -> None:
     """Run PROGRAM (a program file, a .s assembled or an .mlir compiled on the fly).
 
@@ -165,9 +186,9 @@ def run_command(
 
     machine = load_machine(hw)
     if program.suffix == ".mlir":
-        from epoch_mlir.compiler import compile_file
+        from epoch_mlir.cli.compile import compile_source
 
-        loaded = compile_file(program, machine, hw or DEFAULT_PRESET, dataflow, None).program
+        loaded = compile_source(program, machine, hw or DEFAULT_PRESET, dataflow, None).program
     else:
         loaded = _load_program(program)
     if loaded.args and inputs_path is None and not timing_only:
@@ -180,14 +201,22 @@ def run_command(
         timing_only=timing_only,
     )
     total = dynamic_instruction_count(emulator.instructions)
+    if total > run_limit:
+        raise EpochError(
+            f"the program would execute {total:,} instructions, more than the limit of "
+            f"{run_limit:,} (--max-instructions)",
+            str(program),
+        )
     if sys.stderr.isatty() and total > PROGRESS_THRESHOLD:
         from tqdm import tqdm
 
         with tqdm(total=total, unit="instr", file=sys.stderr, leave=False) as bar:
             emulator.progress = lambda executed: bar.update(executed - bar.n)
-            result = emulator.run(inputs)
+            with np.errstate(all="ignore"):  # fp32 hardware: inf and NaN, no warnings
+                result = emulator.run(inputs)
     else:
-        result = emulator.run(inputs)
+        with np.errstate(all="ignore"):
+            result = emulator.run(inputs)
     click.echo(_summary(result.stats))
     if expected is not None:
         click.echo(check_against(result.outputs, expected))

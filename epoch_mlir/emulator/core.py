@@ -197,7 +197,14 @@ class Emulator:
     def run(self, inputs: Mapping[str, np.ndarray] | None = None) -> RunResult:
         """Execute the program; raises EmulatorFault naming the pc for a machine fault."""
         machine = self.machine
-        state = MachineState(machine, self.program.dram_words)
+        try:
+            state = MachineState(machine, self.program.dram_words)
+        except MemoryError:
+            words = machine.sram_words + self.program.dram_words
+            raise InputError(
+                f"cannot allocate the emulated memories ({words * 4 / 2**30:.1f} GiB of SRAM "
+                f"and DRAM) on this host: use a machine with smaller memories"
+            ) from None
         timing_only = self.timing_only
         if not timing_only:
             self._load_inputs(state, inputs or {})

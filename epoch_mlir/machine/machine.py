@@ -222,6 +222,14 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _probe(test: Callable[[], bool]) -> bool:
+    """A file-system test that answers False for a name the OS refuses (too long, NUL byte)."""
+    try:
+        return test()
+    except (OSError, ValueError):
+        return False
+
+
 def preset_names() -> list[str]:
     return sorted(path.stem for path in PRESET_DIR.glob("*.toml"))
 
@@ -246,7 +254,7 @@ def _resolve(data: dict[str, Any], where: str, seen: tuple[str, ...]) -> dict[st
     if base_name in seen:
         raise MachineError(f"'base' presets form a cycle: {' -> '.join((*seen, base_name))}", where)
     base_path = PRESET_DIR / f"{base_name}.toml"
-    if not base_path.is_file():
+    if base_name not in preset_names():  # by name: never a path to probe (too long, NUL, ../)
         raise MachineError(
             f"unknown base preset '{base_name}' (presets: {', '.join(preset_names())})", where
         )
@@ -313,16 +321,15 @@ def load_machine(
         spec = DEFAULT_PRESET
     text = str(spec)
     path = Path(text)
-    if path.suffix != ".toml" and not path.exists():
-        preset = PRESET_DIR / f"{text}.toml"
-        if not preset.is_file():
+    if path.suffix != ".toml" and not _probe(path.exists):
+        if text not in preset_names():
             raise MachineError(
                 f"unknown machine preset '{text}' (presets: {', '.join(preset_names())};"
                 " or give a .toml file path)"
             )
-        path, where = preset, text
+        path, where = PRESET_DIR / f"{text}.toml", text
     else:
-        if not path.is_file():
+        if not _probe(path.is_file):
             raise MachineError("machine file not found", text)
         where = text
     data = _resolve(_read_toml(path, where), where, ())

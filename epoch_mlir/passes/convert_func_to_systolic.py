@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects import arith, func
 from xdsl.dialects.builtin import (
+    ComplexType,
     DenseIntOrFPElementsAttr,
     FunctionType,
     ModuleOp,
@@ -25,7 +27,7 @@ from xdsl.rewriter import InsertPoint, Rewriter
 
 from epoch_mlir.dialects.systolic import TARGET_ATTRIBUTE, ConstantOp, TargetAttr
 from epoch_mlir.errors import MachineError
-from epoch_mlir.machine import load_machine
+from epoch_mlir.machine import Machine, load_machine
 from epoch_mlir.passes.utils.conversion import HW_ATTRIBUTE, LoweringError, dram_operand, dram_type
 
 
@@ -69,6 +71,29 @@ def _convert_signature(function: func.FuncOp) -> None:
     function.function_type = FunctionType.from_lists([arg.type for arg in block.args], result_types)
 
 
+def _check_dram_capacity(module: ModuleOp, machine: Machine) -> None:
+    """Refuse up front a tensor larger than the machine's DRAM, before any lowering works on it
+    (the exact DRAM layout is checked at program emission; this catches what cannot fit at all,
+    in time proportional to the ops, not to the tensors' sizes)."""
+    for op in module.walk():
+        values = [*op.results]
+        if isinstance(op, func.FuncOp) and not op.is_declaration:
+            values += op.body.blocks[0].args
+        for value in values:
+            if not isinstance(value.type, TensorType):
+                continue
+            shape = value.type.get_shape()
+            words = math.prod(shape) * (
+                2 if isinstance(value.type.element_type, ComplexType) else 1
+            )
+            if words > machine.dram_words:
+                raise LoweringError.at(
+                    op,
+                    f"a {'x'.join(map(str, shape))} tensor needs {words} words of DRAM, more than "
+                    f"the {machine.dram_words} words of machine '{machine.name}'",
+                )
+
+
 @dataclass(frozen=True)
 class ConvertFuncToSystolicPass(ModulePass):
     """Move entry arguments, results and dense constants to DRAM tensors; set the target.
@@ -90,6 +115,7 @@ class ConvertFuncToSystolicPass(ModulePass):
             machine = load_machine(self.hw)
         except MachineError as error:
             raise LoweringError(str(error)) from None
+        _check_dram_capacity(op, machine)
         op.attributes[TARGET_ATTRIBUTE] = TargetAttr.from_machine(machine)
         op.attributes[HW_ATTRIBUTE] = StringAttr(self.hw)
         PatternRewriteWalker(LowerDenseConstant()).rewrite_module(op)

@@ -13,6 +13,7 @@ import pytest
 from epoch_mlir.cli.run import check_against
 from epoch_mlir.compiler import compile_file, pipeline_for
 from epoch_mlir.emulator.core import Emulator
+from epoch_mlir.errors import EpochError
 from epoch_mlir.interpreters.reference import find_entry, run_reference
 from epoch_mlir.ir_reader import SourceText, load_module, make_context, parse_module
 from epoch_mlir.isa.asm import assemble
@@ -285,3 +286,13 @@ def test_arguments_that_do_not_fit_are_an_error_at_the_function(tmp_path: Path) 
 
 
 # endregion
+
+
+def test_a_tensor_larger_than_dram_is_refused_before_lowering(tmp_path: Path) -> None:
+    """convert-func-to-systolic checks tensor sizes first: no lowering of a 10^8-step layer."""
+    path = tmp_path / "huge.mlir"
+    path.write_text(s4d_model(1, 10**8, 16, 4))
+    with pytest.raises(EpochError) as caught:
+        compile_file(path, load_machine("tiny"), "tiny", None, None)
+    assert "a 100000000x16 tensor needs 1600000000 words of DRAM" in str(caught.value)
+    assert "huge.mlir:1:1" in str(caught.value)
