@@ -26,9 +26,10 @@ from epoch_mlir.registry import get_all_dialects
 
 # xDSL 0.74 lexes string literals with `"(?:[^"...]+|\\...)*"`: a `+` inside a `*`, which
 # backtracks exponentially when the closing quote is missing, so an unclosed string of 25
-# characters hangs the parser for hours. The same language with one character per repetition
-# fails in linear time. (Patched on the class: the parser builds its lexer itself.)
-_STRING_LITERAL = re.compile(r'"(?:[^"\\\n\v\f]|\\(?:["nt\\]|[0-9A-Fa-f]{2}))*"')
+# characters hangs the parser for hours. The same language with possessive quantifiers never
+# backtracks: linear when it fails, and runs of plain characters match at once (a constant's
+# megabyte hex blob in milliseconds). (Patched on the class: the parser builds its lexer itself.)
+_STRING_LITERAL = re.compile(r'"(?:[^"\\\n\v\f]++|\\(?:["nt\\]|[0-9A-Fa-f]{2}))*+"')
 if MLIRLexer._unescaped_characters_regex.pattern.startswith(r'"(?:[^"\\\n\v\f]+|'):
     MLIRLexer._unescaped_characters_regex = _STRING_LITERAL
 
@@ -66,8 +67,11 @@ class _LocatingParser(Parser):
         self._op_name_spans: list[Span[str]] = []
         # Start offset of every line: `Span.get_location` counts newlines from the file's
         # start for each op, which makes parsing quadratic in the file's length.
-        starts = [0]
-        starts.extend(index + 1 for index, char in enumerate(source.text) if char == "\n")
+        starts, text = [0], source.text
+        newline = text.find("\n")
+        while newline != -1:  # str.find: no Python step per character of a large constant
+            starts.append(newline + 1)
+            newline = text.find("\n", newline + 1)
         self._line_starts = starts
 
     def _location(self, span: Span[str]) -> tuple[int, int]:

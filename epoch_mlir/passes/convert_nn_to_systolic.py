@@ -42,6 +42,7 @@ from epoch_mlir.dialects.systolic import (
 from epoch_mlir.passes.utils.conversion import (
     LoweringError,
     dram_operand,
+    folds,
     replace_with_dram,
     target_of,
 )
@@ -59,7 +60,6 @@ from epoch_mlir.passes.utils.nn_tiling import (
     check_fits,
     choose_chunk,
     field_limit,
-    folds,
     padded,
     pipeline,
 )

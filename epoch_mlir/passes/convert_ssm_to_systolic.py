@@ -47,6 +47,7 @@ from epoch_mlir.dialects.systolic import (
 from epoch_mlir.machine import Machine
 from epoch_mlir.passes.utils.conversion import (
     LoweringError,
+    bank_words,
     dram_operand,
     machine_of,
     replace_with_dram,
@@ -92,16 +93,6 @@ def _constant_value(tensor: SSAValue) -> np.ndarray | None:
     if data.size == 1 and math.prod(shape) != 1:  # a splat stores one element
         return np.full(shape, data[0], dtype)
     return data.reshape(shape).copy()
-
-
-def _bank_words(op: ssm.ScanOp, machine: Machine, name: str) -> int:
-    try:
-        return machine.bank(name).words
-    except KeyError:
-        names = ", ".join(bank.name for bank in machine.sram_banks)
-        raise LoweringError.at(
-            op, f"needs an SRAM bank named '{name}', but machine '{machine.name}' has {names}"
-        ) from None
 
 
 @dataclass
@@ -151,13 +142,13 @@ class LowerSsmScan(RewritePattern):
 
     def _prodf(self, op: ssm.ScanOp, scan: Scan, ops: OpList) -> None:
         machine = ops.machine
-        stream_words = min(_bank_words(op, machine, "input"), _bank_words(op, machine, "output"))
+        stream_words = min(bank_words(op, machine, "input"), bank_words(op, machine, "output"))
         try:
             mapping = choose_prodf(scan, machine, stream_words, self.chunk)
         except ValueError as error:
             raise LoweringError.at(op, _stream_limit(error, stream_words)) from None
         block = 6 * mapping.channels_per_fold * mapping.modes_per_fold + mapping.channels_per_fold
-        weight = _bank_words(op, machine, "weight")
+        weight = bank_words(op, machine, "weight")
         if block > weight:
             raise LoweringError.at(
                 op,
@@ -238,7 +229,7 @@ class LowerSsmScan(RewritePattern):
                 f"has {loop_depth} hardware loop level",
             )
         layout = RecurrentLayout(scan.modes, scan.complex)
-        weight = _bank_words(op, machine, "weight")
+        weight = bank_words(op, machine, "weight")
         needed = layout.sram_words(scan.channels)
         if scan.complex and any(plane.value is None for plane in scan.planes):
             block = split_block(machine, scan.modes)
@@ -254,7 +245,7 @@ class LowerSsmScan(RewritePattern):
                 f"the recurrent mode keeps {needed} words of planes and state on chip, more "
                 f"than the {weight} words of bank 'weight'",
             )
-        stream_words = min(_bank_words(op, machine, "input"), _bank_words(op, machine, "output"))
+        stream_words = min(bank_words(op, machine, "input"), bank_words(op, machine, "output"))
         if 2 * scan.channels > stream_words:
             raise LoweringError.at(
                 op,

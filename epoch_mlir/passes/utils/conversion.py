@@ -97,6 +97,11 @@ def target_of(op: Operation) -> TargetAttr:
     return target
 
 
+def folds(size: int, tile: int) -> list[tuple[int, int]]:
+    """(start, length) of each tile of `size` cut into pieces of `tile`; the last may be short."""
+    return [(start, min(tile, size - start)) for start in range(0, size, tile)]
+
+
 def bank_words(op: Operation, machine: Machine, name: str) -> int:
     """Words of the machine's SRAM bank `name`; a LoweringError at `op` when there is none."""
     try:

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from xdsl.ir import Operation, SSAValue
 
 from epoch_mlir.dialects.systolic import MatmulTileOp, PreloadTileOp, TargetAttr
-from epoch_mlir.passes.utils.nn_tiling import field_limit, folds, repeat
+from epoch_mlir.passes.utils.conversion import folds
+from epoch_mlir.passes.utils.nn_tiling import field_limit, repeat
 
 # fold(offset, size, step, slot): the ops of one fold over m of `size` rows starting `offset`
 # rows in, whose windows move `step` rows per loop iteration, using slots from `slot` on

@@ -310,8 +310,3 @@ def repeat(
     if loop_allowed:
         return [ChunkLoopOp(count, body(0, step))]
     return [op for index in range(count) for op in body(index * step, 0)]
-
-
-def folds(size: int, tile: int) -> list[tuple[int, int]]:
-    """(start, size) of each fold of `size` in tiles of at most `tile` (the last may be partial)."""
-    return [(start, min(tile, size - start)) for start in range(0, size, tile)]

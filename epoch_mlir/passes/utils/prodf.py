@@ -50,6 +50,7 @@ from epoch_mlir.isa.encoding import FORMULA_FUNCTIONS
 from epoch_mlir.isa.fields import FIELDS
 from epoch_mlir.isa.table import INSTRUCTIONS, Instr
 from epoch_mlir.machine import Machine
+from epoch_mlir.passes.utils.conversion import folds
 
 ROWS: dict[str, Instr] = {row.mnemonic: row for row in INSTRUCTIONS}
 MAX_STEPS = (1 << FIELDS["steps"].width) - 1  # the longest stream one `lima` encodes
@@ -612,22 +613,18 @@ def choose_prodf(
     return ProdfMapping(seg, per_fold, min(scan.modes, segment), plan.chunk, plan)
 
 
-def _folds(size: int, tile: int) -> list[tuple[int, int]]:
-    return [(start, min(tile, size - start)) for start in range(0, size, tile)]
-
-
 def emit_prodf(ops: OpList, scan: Scan, mapping: ProdfMapping, planes: Sequence[SSAValue]) -> None:
     """The ProDF program of `scan`; `planes` are complex DRAM tensors of Abar, Bbar and C."""
     per_fold, chunk = mapping.channels_per_fold, mapping.chunk
     plan = mapping.plan or ChunkPlan(scan.length, chunk)
-    mode_folds = _folds(scan.modes, mapping.modes_per_fold)
+    mode_folds = folds(scan.modes, mapping.modes_per_fold)
     zeros = ops.constant(np.zeros(per_fold, np.float32), "zeros") if len(mode_folds) > 1 else None
     buffers = min(plan.depth, len(plan.sizes()))
     u_buffers = [ops.alloc("input", (chunk, per_fold), f"u{i}") for i in range(buffers)]
     y_buffers = [ops.alloc("output", (chunk, per_fold), f"y{i}") for i in range(buffers)]
     slot = 0
     with ops.configure(mapping.config):
-        for h0, nch in _folds(scan.channels, per_fold):
+        for h0, nch in folds(scan.channels, per_fold):
             for n0, nm in mode_folds:
                 block = AllocCoefficientsOp("weight", nch, nm)
                 for result, name in zip(block.results, ("abar", "bbar", "c", "d"), strict=True):

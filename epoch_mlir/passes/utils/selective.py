@@ -54,6 +54,7 @@ from epoch_mlir.passes.utils.conversion import (
     LoweringError,
     bank_words,
     dram_operand,
+    folds,
     machine_of,
     replace_with_dram,
     target_of,
@@ -100,10 +101,6 @@ class SelectiveMapping:
     chunk: int
 
 
-def _folds(size: int, tile: int) -> list[tuple[int, int]]:
-    return [(start, min(tile, size - start)) for start in range(0, size, tile)]
-
-
 # region sizes and costs ----------------------------------------------------------------------
 
 
@@ -116,7 +113,7 @@ def prodf_shape(scan: SelectiveScan, machine: Machine) -> tuple[int, int, int]:
 
 def fold_channels(total: int, per_fold: int) -> list[int]:
     """The distinct channel counts of the folds (the last one may be narrower)."""
-    return sorted({nch for _, nch in _folds(total, per_fold)}, reverse=True)
+    return sorted({nch for _, nch in folds(total, per_fold)}, reverse=True)
 
 
 def stream_words(scan: SelectiveScan, channels: int, modes: int) -> dict[str, int]:
@@ -274,10 +271,10 @@ def emit_selective(
         a=ops.alloc("weight", (per_fold, modes), "a"),
         d=ops.alloc("weight", (1, per_fold), "d"),
     )
-    mode_folds = _folds(scan.modes, modes)
+    mode_folds = folds(scan.modes, modes)
     if prodf:
         with ops.configure(ArrayConfigAttr("lima", "prodf", mapping.seg)):
-            for h0, nch in _folds(scan.channels, per_fold):
+            for h0, nch in folds(scan.channels, per_fold):
                 for index, (n0, nm) in enumerate(mode_folds):
                     fold = _Fold(ops, scan, buffers, h0, nch, n0, nm, index, len(mode_folds))
                     fold.resident()
@@ -291,7 +288,7 @@ def emit_selective(
     temporary = ops.alloc("weight", (modes, per_fold), "t")
     zeros = ops.constant(np.zeros((modes, per_fold), np.float32), "zero_state")
     with ops.configure(ArrayConfigAttr("mac", dataflow)):
-        for h0, nch in _folds(scan.channels, per_fold):
+        for h0, nch in folds(scan.channels, per_fold):
             fold = _Fold(ops, scan, buffers, h0, nch, 0, modes, 0, 1)
             fold.resident()
             ops.add(LoadOp(zeros, state, (modes, nch)))
@@ -470,7 +467,7 @@ class _Recurrence:
         ops = self.fold.ops
         tile = steps if self.dataflow == "is" else ops.machine.cols  # is streams the steps
         slot = chunk % 2
-        for k0, kb in _folds(2 * self.fold.nm, self.block):
+        for k0, kb in folds(2 * self.fold.nm, self.block):
             full, tail = divmod(steps, tile)
             if full > 1:
                 with ops.chunk_loop(full):

@@ -43,6 +43,7 @@ from epoch_mlir.dialects.systolic import (
     VectorOp,
 )
 from epoch_mlir.machine import Machine
+from epoch_mlir.passes.utils.conversion import folds
 from epoch_mlir.passes.utils.discretize import alloc
 from epoch_mlir.passes.utils.prodf import (
     ChunkStep,
@@ -55,10 +56,6 @@ from epoch_mlir.passes.utils.prodf import (
 )
 
 NEXT_ROW = (1, 0)  # u[k] and y[k] move down one row per timestep
-
-
-def _folds(size: int, tile: int) -> list[tuple[int, int]]:
-    return [(start, min(tile, size - start)) for start in range(0, size, tile)]
 
 
 @dataclass(frozen=True)
@@ -298,8 +295,8 @@ def _split_complex(
         words = ops.alloc("weight", (channels, 2 * modes), f"{name}_words")
         ops.add(VectorOp("copy", loaded, words, (channels, 2 * modes)))
         with ops.configure(ArrayConfigAttr("mac", df)):
-            for k0, kb in _folds(2 * modes, block):
-                for h0, hb in _folds(channels, column_tile):
+            for k0, kb in folds(2 * modes, block):
+                for h0, hb in folds(channels, column_tile):
                     if df == "ws":  # one stationary block of W^T serves every selection
                         ops.add(
                             PreloadTileOp(words, (hb, kb), slot, offsets=(h0, k0), transpose=True)
@@ -364,8 +361,8 @@ def _transpose(
     slot = 0
     with ops.configure(ArrayConfigAttr("mac", df)):
         for stage, buffer in staged:
-            for k0, kb in _folds(modes, block):
-                for h0, hb in _folds(channels, column_tile):
+            for k0, kb in folds(modes, block):
+                for h0, hb in folds(channels, column_tile):
                     for op in _transpose_fold(df, eye, stage, buffer, k0, kb, h0, hb, slot):
                         ops.add(op)
                     slot ^= 1

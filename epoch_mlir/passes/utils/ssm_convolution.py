@@ -50,14 +50,11 @@ from epoch_mlir.dialects.systolic import (
     VectorOp,
 )
 from epoch_mlir.machine import Machine
+from epoch_mlir.passes.utils.conversion import folds
 from epoch_mlir.passes.utils.prodf import MAX_COUNT, OpList, Scan, instruction_cycles, unit_cycles
 from epoch_mlir.passes.utils.ssm_conventional import RecurrentLayout, step_cycles
 
 FIELD_LIMIT = (1 << 16) - 1  # m, n and k of `mm` are 16-bit fields
-
-
-def _folds(size: int, tile: int) -> list[tuple[int, int]]:
-    return [(start, min(tile, size - start)) for start in range(0, size, tile)]
 
 
 @dataclass(frozen=True)
@@ -111,13 +108,14 @@ def convolution_kernel(
     abar, weights = abar.astype(np.complex128), (c.astype(np.complex128) * bbar)
     kernel = np.empty((abar.shape[0], length))
     block = 64
-    exponents = np.arange(block)
+    # abar^0 .. abar^(block-1) once; each block of lags scales them by abar^t0
+    base = abar[:, :, None] ** np.arange(block)[None, None, :]  # (H, N, block)
     power = np.ones_like(abar)  # abar^t0
     step = abar**block
     for t0 in range(0, length, block):
         width = min(block, length - t0)
-        powers = power[:, :, None] * abar[:, :, None] ** exponents[None, None, :width]
-        kernel[:, t0 : t0 + width] = np.einsum("hn,hnt->ht", weights, powers).real
+        scaled = (weights * power)[:, None, :]  # (H, 1, N): c b abar^t0
+        kernel[:, t0 : t0 + width] = np.matmul(scaled, base[:, :, :width])[:, 0, :].real
         power = power * step
     if d is not None:
         kernel[:, 0] += d.astype(np.float64)
@@ -169,7 +167,7 @@ def emit_convolution(
     y = ops.alloc("output", (length, channels), "y_all")
     with ops.configure(ArrayConfigAttr("mac", dataflow)), ops.chunk_loop(channels):
         if dataflow == "os":  # per block of outputs t0..t0+mr: the inputs s < t0 + mr
-            for t0, mr in _folds(length, min(machine.rows, length)):
+            for t0, mr in folds(length, min(machine.rows, length)):
                 ops.add(
                     MatmulTileOp(
                         y,
@@ -186,7 +184,7 @@ def emit_convolution(
                         dst_step=(0, 1),
                     )
                 )
-        for index, (s0, kr) in enumerate(_folds(length, machine.rows) if dataflow != "os" else []):
+        for index, (s0, kr) in enumerate(folds(length, machine.rows) if dataflow != "os" else []):
             # per block of inputs s0..s0+kr: u_h's block stationary, the rows t >= s0 stream
             slot = index % 2
             ops.add(PreloadTileOp(u, (kr, 1), slot, offsets=(s0, 0), step=(0, 1)))
@@ -274,11 +272,11 @@ def convolution_cycles(scan: Scan, machine: Machine, dataflow: str, d_folded: bo
         compute += instruction_cycles("vadd", machine, rows=channels, cols=1)
     per_channel = 0
     if dataflow == "os":
-        for t0, mr in _folds(length, min(machine.rows, length)):
+        for t0, mr in folds(length, min(machine.rows, length)):
             per_channel += mm(mr, 1, t0 + mr)
     else:
         fill = instruction_cycles("ldw", machine, config)
-        for s0, kr in _folds(length, machine.rows):
+        for s0, kr in folds(length, machine.rows):
             per_channel += fill + (
                 mm(length - s0, 1, kr) if dataflow == "ws" else mm(1, length - s0, kr)
             )
