@@ -46,6 +46,7 @@ from epoch_mlir.dialects.systolic import (
 )
 from epoch_mlir.machine import Machine
 from epoch_mlir.passes.utils.conversion import (
+    MODE_ATTRIBUTE,
     LoweringError,
     bank_words,
     dram_operand,
@@ -75,7 +76,6 @@ from epoch_mlir.passes.utils.ssm_convolution import (
     unsupported,
 )
 
-MODE_ATTRIBUTE = "ssm.mode"  # which mapping a lowering chose: prodf, recurrent, convolution
 MODES = ("auto", "recurrent", "convolution")  # the conventional mapping's `mode` option
 ESTIMATES_ATTRIBUTE = "ssm.estimates"  # the cost model's cycles of each conventional mode
 

@@ -29,6 +29,7 @@ from epoch_mlir.errors import IRError
 from epoch_mlir.ir_reader import op_error
 from epoch_mlir.machine import Machine, load_machine
 
+MODE_ATTRIBUTE = "ssm.mode"  # which mapping an ssm lowering chose: prodf, recurrent, convolution
 HW_ATTRIBUTE = "systolic.hw"  # the machine spec (preset or TOML path) the module is compiled for
 
 

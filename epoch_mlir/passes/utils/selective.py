@@ -42,8 +42,6 @@ from epoch_mlir.dialects.systolic import (
     ConfigureOp,
     DramType,
     LoadOp,
-    MatmulTileOp,
-    PreloadTileOp,
     SelectiveDiscretizeOp,
     SelectiveStreamOp,
     StoreOp,
@@ -51,6 +49,7 @@ from epoch_mlir.dialects.systolic import (
 )
 from epoch_mlir.machine import Machine
 from epoch_mlir.passes.utils.conversion import (
+    MODE_ATTRIBUTE,
     LoweringError,
     bank_words,
     dram_operand,
@@ -66,8 +65,8 @@ from epoch_mlir.passes.utils.prodf import (
     instruction_cycles,
     stream_chunks,
 )
+from epoch_mlir.passes.utils.ssm_conventional import transpose_fold
 
-MODE_ATTRIBUTE = "ssm.mode"  # the mapping chosen: prodf or recurrent (as for ssm.scan)
 BANKS = ("input", "weight", "output")
 NEXT_ROW = (1, 0)  # row t of a chunk buffer, one row further per timestep
 NEXT_COL = (0, 1)  # column t of a transposed (modes x steps) buffer
@@ -471,14 +470,14 @@ class _Recurrence:
             full, tail = divmod(steps, tile)
             if full > 1:
                 with ops.chunk_loop(full):
-                    self._transpose_fold(staged, dst, k0, kb, 0, tile, slot, tile)
+                    self._fold(staged, dst, k0, kb, 0, tile, slot, tile)
             elif full:
-                self._transpose_fold(staged, dst, k0, kb, 0, tile, slot, 0)
+                self._fold(staged, dst, k0, kb, 0, tile, slot, 0)
             if tail:
-                self._transpose_fold(staged, dst, k0, kb, full * tile, tail, slot, 0)
+                self._fold(staged, dst, k0, kb, full * tile, tail, slot, 0)
             slot ^= 1
 
-    def _transpose_fold(
+    def _fold(
         self,
         staged: SSAValue,
         dst: SSAValue,
@@ -489,47 +488,9 @@ class _Recurrence:
         slot: int,
         step: int,
     ) -> None:
-        """dst[k0:k0+kb, t0:t0+tb] = I @ staged[t0:t0+tb, k0:k0+kb]^T (D = A @ B^T); the
-        windows move `step` timesteps per loop iteration."""
-        ops, eye = self.fold.ops, self.eye
-        along_rows, along_cols = (step, 0), (0, step)
-        corner = {"dst_offsets": (k0, t0), "dst_step": along_cols}
-        if self.dataflow == "ws":  # the slot holds B^T (k x n): the staged block, transposed
-            ops.add(
-                PreloadTileOp(
-                    staged, (tb, kb), slot, offsets=(t0, k0), step=along_rows, transpose=True
-                )
-            )
-            ops.add(MatmulTileOp(dst, kb, tb, kb, a=eye, slot=slot, **corner))
-        elif self.dataflow == "is":  # the slot holds A^T (k x m): the identity
-            ops.add(PreloadTileOp(eye, (kb, kb), slot, transpose=True))
-            ops.add(
-                MatmulTileOp(
-                    dst,
-                    kb,
-                    tb,
-                    kb,
-                    b=staged,
-                    b_offsets=(t0, k0),
-                    b_step=along_rows,
-                    slot=slot,
-                    **corner,
-                )
-            )
-        else:
-            ops.add(
-                MatmulTileOp(
-                    dst,
-                    kb,
-                    tb,
-                    kb,
-                    a=eye,
-                    b=staged,
-                    b_offsets=(t0, k0),
-                    b_step=along_rows,
-                    **corner,
-                )
-            )
+        """One transposing fold (ssm_conventional.py's), its windows moving `step` per iteration."""
+        for op in transpose_fold(self.dataflow, self.eye, staged, dst, k0, kb, t0, tb, slot, step):
+            self.fold.ops.add(op)
 
 
 # endregion

@@ -363,12 +363,12 @@ def _transpose(
         for stage, buffer in staged:
             for k0, kb in folds(modes, block):
                 for h0, hb in folds(channels, column_tile):
-                    for op in _transpose_fold(df, eye, stage, buffer, k0, kb, h0, hb, slot):
+                    for op in transpose_fold(df, eye, stage, buffer, k0, kb, h0, hb, slot):
                         ops.add(op)
                     slot ^= 1
 
 
-def _transpose_fold(
+def transpose_fold(
     df: str,
     eye: SSAValue,
     stage: SSAValue,
@@ -378,21 +378,21 @@ def _transpose_fold(
     h0: int,
     hb: int,
     slot: int,
+    step: int = 0,
 ) -> list[PreloadTileOp | MatmulTileOp]:
-    """dst[k0:k0+kb, h0:h0+hb] = I_kb @ stage[h0:h0+hb, k0:k0+kb]^T as one GEMM fold."""
-    dst_offsets = (k0, h0)
+    """dst[k0:k0+kb, h0:h0+hb] = I_kb @ stage[h0:h0+hb, k0:k0+kb]^T as one GEMM fold; in a
+    chunk loop the windows move `step` rows of `stage` (columns of `dst`) per iteration."""
+    stage_step, dst_step = (step, 0), (0, step)
+    dst_window = {"dst_offsets": (k0, h0), "dst_step": dst_step}
     if df == "ws":  # the slot holds B^T (k x n): the plane's block, transposed
         return [
-            PreloadTileOp(stage, (hb, kb), slot, offsets=(h0, k0), transpose=True),
-            MatmulTileOp(dst, kb, hb, kb, a=eye, slot=slot, dst_offsets=dst_offsets),
+            PreloadTileOp(stage, (hb, kb), slot, offsets=(h0, k0), step=stage_step, transpose=True),
+            MatmulTileOp(dst, kb, hb, kb, a=eye, slot=slot, **dst_window),
         ]
+    stage_window = {"b_offsets": (h0, k0), "b_step": stage_step}
     if df == "is":  # the slot holds A^T (k x m): the identity
         return [
             PreloadTileOp(eye, (kb, kb), slot, transpose=True),
-            MatmulTileOp(
-                dst, kb, hb, kb, b=stage, b_offsets=(h0, k0), slot=slot, dst_offsets=dst_offsets
-            ),
+            MatmulTileOp(dst, kb, hb, kb, b=stage, slot=slot, **stage_window, **dst_window),
         ]
-    return [
-        MatmulTileOp(dst, kb, hb, kb, a=eye, b=stage, b_offsets=(h0, k0), dst_offsets=dst_offsets)
-    ]
+    return [MatmulTileOp(dst, kb, hb, kb, a=eye, b=stage, **stage_window, **dst_window)]
