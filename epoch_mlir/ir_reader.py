@@ -21,6 +21,7 @@ from xdsl.utils.exceptions import DiagnosticException, ParseError
 from xdsl.utils.lexer import Span
 from xdsl.utils.mlir_lexer import MLIRLexer, MLIRTokenKind
 
+from epoch_mlir.dialects.operand_segments import OperandSegmentsError
 from epoch_mlir.errors import IRError, IRParseError, IRVerifyError
 from epoch_mlir.registry import get_all_dialects
 
@@ -90,6 +91,12 @@ class _LocatingParser(Parser):
             return super()._get_op_by_name(name)
         except ParseError as error:
             self.raise_error(error.msg, self._op_name_spans[-1])
+
+    def _parse_generic_operation(self, op_type: type[Operation]) -> Operation:
+        try:
+            return super()._parse_generic_operation(op_type)
+        except OperandSegmentsError as error:
+            self.raise_error(str(error.args[0]), self._op_name_spans[-1])
 
     def parse_operation(self) -> Operation:
         op = super().parse_operation()

@@ -6,9 +6,11 @@ import importlib
 import inspect
 import pkgutil
 
+from xdsl.irdl import AttrSizedOperandSegments, IRDLOperation
 from xdsl.passes import ModulePass
 
 import epoch_mlir.passes
+from epoch_mlir.dialects.operand_segments import InferredOperandSegments, optional_operand_count
 from epoch_mlir.emulator.plan import PLANS
 from epoch_mlir.emulator.semantics import load_all
 from epoch_mlir.isa.table import INSTRUCTIONS
@@ -36,6 +38,26 @@ def test_op_classes_are_named_documented_and_prefixed() -> None:
             assert op.__name__.endswith("Op"), op
             assert op.__doc__ and op.__doc__.strip(), op
             assert op.name.startswith(f"{dialect.name}."), op
+
+
+def _project_ops() -> list[type[IRDLOperation]]:
+    ops: list[type[IRDLOperation]] = []
+    for name, factory in get_all_dialects().items():
+        if name in ("ssm", "nn", "systolic", "epoch"):
+            ops.extend(op for op in factory().operations if issubclass(op, IRDLOperation))
+    return ops
+
+
+def test_generic_form_needs_operand_segments_only_with_several_optional_operands() -> None:
+    """SPEC.md: at most one optional operand -> no operandSegmentSizes (still accepted)."""
+    for op in _project_ops():
+        sized = any(
+            isinstance(option, AttrSizedOperandSegments)
+            for option in op.get_irdl_definition().options
+        )
+        optional = optional_operand_count(op)
+        assert sized == (optional > 1), op.name
+        assert issubclass(op, InferredOperandSegments) == (optional == 1), op.name
 
 
 def test_every_pass_module_is_registered_under_its_file_name() -> None:

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from xdsl.dialects.builtin import Float32Type, FloatAttr, StringAttr, TensorType, f32
 from xdsl.ir import Attribute, Dialect, Operation, SSAValue
 from xdsl.irdl import (
-    AttrSizedOperandSegments,
     IRDLOperation,
     irdl_op_definition,
     operand_def,
@@ -24,6 +23,7 @@ from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 from epoch_mlir.dialects.format_directives import BareWord, SameTypeForAll
+from epoch_mlir.dialects.operand_segments import InferredOperandSegments
 from epoch_mlir.dialects.shape_checks import (
     expect_one_of,
     expect_result_type,
@@ -88,7 +88,7 @@ class _BinaryElementwiseOp(IRDLOperation):
 
 
 @irdl_op_definition
-class LinearOp(IRDLOperation):
+class LinearOp(InferredOperandSegments):
     """A fully connected layer with PyTorch's weight layout (W is N x K).
 
     y[l, n] = sum_k x[l, k] * W[n, k] (+ b[n])
@@ -101,7 +101,6 @@ class LinearOp(IRDLOperation):
     b = opt_operand_def(TensorType)
     y = result_def(TensorType)
 
-    irdl_options = (AttrSizedOperandSegments(as_property=True),)
     traits = traits_def(Pure())
     assembly_format = (
         "$x `,` $W (`,` $b^)? attr-dict `:` "
@@ -315,7 +314,7 @@ class MeanOp(IRDLOperation):
 
 
 @irdl_op_definition
-class CausalConv1dOp(IRDLOperation):
+class CausalConv1dOp(InferredOperandSegments):
     """A depthwise convolution along the sequence that only looks backwards (Mamba's conv).
 
     y[k, h] = sum_j w[h, j] * x[k - K + 1 + j, h]  (x is 0 before step 0)  (+ b[h])
@@ -328,7 +327,6 @@ class CausalConv1dOp(IRDLOperation):
     b = opt_operand_def(TensorType)
     y = result_def(TensorType)
 
-    irdl_options = (AttrSizedOperandSegments(as_property=True),)
     traits = traits_def(Pure())
     assembly_format = (
         "$x `,` $w (`,` $b^)? attr-dict `:` "

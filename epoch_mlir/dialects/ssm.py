@@ -9,7 +9,6 @@ from __future__ import annotations
 from xdsl.dialects.builtin import BoolAttr, StringAttr, TensorType, f32
 from xdsl.ir import Dialect, Operation, SSAValue
 from xdsl.irdl import (
-    AttrSizedOperandSegments,
     IRDLOperation,
     irdl_op_definition,
     operand_def,
@@ -21,6 +20,7 @@ from xdsl.irdl import (
 from xdsl.traits import Pure
 
 from epoch_mlir.dialects.format_directives import BareWord, PresenceFlag
+from epoch_mlir.dialects.operand_segments import InferredOperandSegments
 from epoch_mlir.dialects.shape_checks import (
     Elements,
     expect_one_of,
@@ -148,7 +148,7 @@ class ScanOp(IRDLOperation):
 
 
 @irdl_op_definition
-class SelectiveScanOp(IRDLOperation):
+class SelectiveScanOp(InferredOperandSegments):
     """Mamba's selective scan (batch 1): a recurrence whose coefficients change every step.
 
     x = 0                                   # H x N
@@ -171,7 +171,6 @@ class SelectiveScanOp(IRDLOperation):
     y = result_def(TensorType)
     delta_softplus = prop_def(BoolAttr, BoolAttr.from_bool(False))
 
-    irdl_options = (AttrSizedOperandSegments(as_property=True),)
     traits = traits_def(Pure())
     custom_directives = (PresenceFlag,)
     assembly_format = (

@@ -81,6 +81,7 @@ from xdsl.traits import MemoryAllocEffect, NoTerminator, Pure
 from xdsl.utils.exceptions import VerifyException
 
 from epoch_mlir.dialects.format_directives import BareWord
+from epoch_mlir.dialects.operand_segments import InferredOperandSegments
 from epoch_mlir.isa.table import INSTRUCTIONS, Instr
 
 if TYPE_CHECKING:
@@ -1807,7 +1808,7 @@ class SelectiveStreamOp(IRDLOperation):
 
 
 @irdl_op_definition
-class VectorOp(IRDLOperation):
+class VectorOp(InferredOperandSegments):
     """One vector-unit instruction (`v<function>`) over a rows x cols region of windows.
 
     dst[i, j] = function(A[i, j], B[i, j], imm)   (see docs/isa.md for each function)

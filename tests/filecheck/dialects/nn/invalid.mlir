@@ -299,10 +299,3 @@ func.func @reverse_y_type(%x: tensor<8x16xf32>) {
   func.return
 }
 
-// -----
-
-func.func @linear_no_segments(%x: tensor<8x32xf32>, %W: tensor<16x32xf32>) {
-  // CHECK: 'nn.linear' op Expected operandSegmentSizes property in nn.linear operation.
-  %y = "nn.linear"(%x, %W) : (tensor<8x32xf32>, tensor<16x32xf32>) -> tensor<8x16xf32>
-  func.return
-}

@@ -354,10 +354,3 @@ func.func @selective_scan_flag_type(%u: tensor<16x4xf32>, %A: tensor<4x8xf32>, %
   func.return
 }
 
-// -----
-
-func.func @selective_scan_no_segments(%u: tensor<16x4xf32>, %A: tensor<4x8xf32>, %B: tensor<16x8xf32>, %D: tensor<4xf32>) {
-  // CHECK: 'ssm.selective_scan' op Expected operandSegmentSizes property in ssm.selective_scan operation.
-  %y = "ssm.selective_scan"(%u, %u, %A, %B, %B, %D) : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>) -> tensor<16x4xf32>
-  func.return
-}

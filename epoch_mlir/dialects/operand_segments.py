@@ -1,0 +1,82 @@
+"""MLIR's rule for the generic form of ops with one optional operand.
+
+MLIR needs `operandSegmentSizes` only when the operand count alone cannot tell which optional
+or variadic operands are present: with at most one of them, it follows from the count. xDSL,
+given `AttrSizedOperandSegments`, demands the property on every such op, so a generic-form
+`nn.linear` written from SPEC.md would be refused. Ops with one optional operand therefore
+drop that option and derive from `InferredOperandSegments`, which still accepts the property
+when a file gives it (files printed before this rule keep parsing) and checks that it agrees
+with the operands before dropping it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
+
+from xdsl.dialects.builtin import DenseArrayBase, IntegerType
+from xdsl.ir import Attribute, SSAValue
+from xdsl.irdl import IRDLOperation, OptionalDef, VariadicDef
+from xdsl.utils.exceptions import VerifyException
+
+OPERAND_SEGMENT_SIZES = "operandSegmentSizes"
+
+
+class OperandSegmentsError(VerifyException):
+    """A given `operandSegmentSizes` that disagrees with the op's operands (the parser reports
+    it at the op's name)."""
+
+
+def optional_operand_count(op_class: type[IRDLOperation]) -> int:
+    """How many of the op's operand definitions are optional or variadic."""
+    operands = op_class.get_irdl_definition().operands
+    return sum(isinstance(definition, VariadicDef) for _, definition in operands)
+
+
+class InferredOperandSegments(IRDLOperation):
+    """An op with at most one optional operand: `operandSegmentSizes` is optional, then dropped."""
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        operands: Sequence[SSAValue] = (),
+        properties: Mapping[str, Attribute] = {},
+        **kwargs: Any,
+    ) -> Self:
+        if OPERAND_SEGMENT_SIZES in properties:
+            properties = dict(properties)
+            _check_segment_sizes(cls, properties.pop(OPERAND_SEGMENT_SIZES), len(operands))
+        return super().create(operands=operands, properties=properties, **kwargs)
+
+
+def _check_segment_sizes(
+    op_class: type[IRDLOperation], sizes: Attribute, operand_count: int
+) -> None:
+    """Refuse a given `operandSegmentSizes` that disagrees with the definition or the operands."""
+    definitions = op_class.get_irdl_definition().operands
+    name = op_class.get_irdl_definition().name
+    if not (
+        isinstance(sizes, DenseArrayBase)
+        and isinstance(sizes.elt_type, IntegerType)
+        and sizes.elt_type.width.data == 32
+    ):
+        raise OperandSegmentsError(f"{OPERAND_SEGMENT_SIZES} of {name} must be an array<i32: ...>")
+    values = sizes.get_values()
+    expected = len(definitions)
+    if len(values) != expected:
+        raise OperandSegmentsError(
+            f"{OPERAND_SEGMENT_SIZES} of {name} has {len(values)} entries, expected {expected}"
+        )
+    for (operand_name, definition), size in zip(definitions, values, strict=True):
+        allowed = (0, 1) if isinstance(definition, OptionalDef) else (1,)
+        if size not in allowed:
+            raise OperandSegmentsError(
+                f"{OPERAND_SEGMENT_SIZES} of {name} gives operand '{operand_name}' "
+                f"{size} values, expected {' or '.join(map(str, allowed))}"
+            )
+    if sum(values) != operand_count:
+        raise OperandSegmentsError(
+            f"{OPERAND_SEGMENT_SIZES} of {name} adds up to {sum(values)} operands, "
+            f"but {operand_count} are given"
+        )
