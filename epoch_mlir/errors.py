@@ -27,6 +27,10 @@ class MachineError(EpochError):
     """An invalid machine description (unknown key, wrong type, impossible value)."""
 
 
+class MachineMismatchError(MachineError):
+    """A program run on another machine than the one it was compiled for."""
+
+
 class IsaTableError(Exception):
     """The instruction table contradicts itself: our bug, not the user's, so not an EpochError."""
 

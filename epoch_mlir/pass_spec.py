@@ -36,11 +36,46 @@ def build_pipeline(
 
 
 def parse_spec(spec: str) -> list[ArgSpec]:
-    """The `name{options}` entries of a pipeline string, or PipelineError on bad syntax."""
+    """The `name{options}` entries of a pipeline string, or PipelineError on bad syntax.
+
+    Whitespace and newlines may surround the passes and their options, as in the pipeline
+    `epoch compile --print-pipeline` prints one pass per line.
+    """
+    spec = normalize_spec(spec)
     try:
         return list(parse_pipeline(spec))
     except ArgSpecParseError as error:  # a BaseException: a plain `except Exception` misses it
         raise PipelineError(f"malformed pass pipeline '{spec}': {_parse_problem(error)}") from None
+
+
+def normalize_spec(spec: str) -> str:
+    """`spec` with no whitespace between passes and one space between options.
+
+    xDSL's pipeline syntax separates options by one space and allows none elsewhere; quoted
+    strings keep their text.
+    """
+    out: list[str] = []
+    depth, quoted, escaped, pending_space = 0, False, False, False
+    for char in spec:
+        if quoted:
+            out.append(char)
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            else:
+                quoted = char != '"'
+            continue
+        if char.isspace():
+            pending_space = depth > 0
+            continue
+        if pending_space and char != "}" and out and out[-1] != "{":
+            out.append(" ")
+        pending_space = False
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        quoted = char == '"'
+        out.append(char)
+    return "".join(out)
 
 
 def close_matches(word: str, candidates: Iterable[str]) -> str:

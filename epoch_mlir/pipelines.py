@@ -25,10 +25,11 @@ def check_dataflow(machine: Machine, dataflow: str) -> None:
 
 
 def default_pipeline(hw: str, dataflow: str) -> str:
-    """ssm/nn -> systolic -> epoch for machine spec `hw` (a preset or TOML path)."""
+    """ssm/nn -> systolic -> epoch for machine spec `hw` (a preset or TOML path), one pass per
+    line, as `epoch compile --print-pipeline` shows it and `-p` takes it back."""
     gemm = PRODF_GEMM_DATAFLOW if dataflow == "prodf" else dataflow
     quoted = hw.replace("\\", "\\\\").replace('"', '\\"')
-    return ",".join(
+    return ",\n".join(
         [
             "ssm-discretize",
             f'convert-func-to-systolic{{hw="{quoted}"}}',

@@ -10,7 +10,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass
 
 from epoch_mlir.errors import PipelineError
-from epoch_mlir.pass_spec import build_pipeline, close_matches
+from epoch_mlir.pass_spec import build_pipeline, close_matches, normalize_spec
 
 
 @dataclass(frozen=True)
@@ -78,3 +78,27 @@ def test_close_matches_lists_the_similar_names_best_first() -> None:
         "; did you mean 'canonicalize' or 'canonicalize-dmp'?"
     )
     assert close_matches("xyz", candidates) == ""
+
+
+@pytest.mark.parametrize(
+    ("spec", "normal"),
+    [
+        ("a,b", "a,b"),
+        ("\n  a ,\n\tb\n", "a,b"),
+        ("a{ x=1   y=2 }", "a{x=1 y=2}"),
+        ("a{\n  x=1\n  y=2\n}", "a{x=1 y=2}"),
+        ('a{x="two  spaces, a comma" y=1}', 'a{x="two  spaces, a comma" y=1}'),
+        ('a{x="an \\" escaped } quote"}', 'a{x="an \\" escaped } quote"}'),
+        ("a{x=1,2}", "a{x=1,2}"),
+    ],
+)
+def test_whitespace_between_passes_and_options_is_layout(spec: str, normal: str) -> None:
+    assert normalize_spec(spec) == normal
+
+
+def test_a_pipeline_spread_over_lines_builds_the_same_passes() -> None:
+    one_line = build_pipeline("tile-loops{tile-size=4 dataflow=os},flatten", AVAILABLE)
+    spread = build_pipeline(
+        "\n  tile-loops{\n    tile-size=4\n    dataflow=os\n  },\n  flatten\n", AVAILABLE
+    )
+    assert spread.passes == one_line.passes

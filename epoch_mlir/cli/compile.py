@@ -38,7 +38,7 @@ def _mlir_text(module: ModuleOp) -> str:
 
 
 @click.command("compile")
-@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--output",
@@ -67,7 +67,7 @@ def _mlir_text(module: ModuleOp) -> str:
     help="Print the default pipeline for --hw/--dataflow and exit.",
 )
 def compile_command(
-    source: Path,
+    source: Path | None,
     output: Path | None,
     hw: str,
     dataflow: str | None,
@@ -75,13 +75,19 @@ def compile_command(
     emit: str,
     print_pipeline: bool,
 ) -> None:
-    """Compile SOURCE (ssm/nn IR) for the machine and write the program."""
+    """Compile SOURCE (ssm/nn IR) for the machine and write the program.
+
+    With --print-pipeline, print the default pipeline for --hw/--dataflow (one pass per line,
+    as -p accepts it) instead; no SOURCE is needed.
+    """
     from epoch_mlir.compiler import pipeline_for
 
     machine = load_machine(hw)
     if print_pipeline:
         click.echo(pipeline_for(machine, hw, dataflow))
         return
+    if source is None:
+        raise click.UsageError("Missing argument 'SOURCE'.")
     compiled = compile_source(source, machine, hw, dataflow, pipeline)
     if emit == "bin":
         if output is None:

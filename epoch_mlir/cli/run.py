@@ -15,9 +15,10 @@ from typing import Any
 import click
 import numpy as np
 
-from epoch_mlir.errors import EpochError, InputError
+from epoch_mlir.errors import EpochError, InputError, MachineMismatchError
 from epoch_mlir.io import atomic_write_text, load_inputs, save_outputs
 from epoch_mlir.isa.program import Program
+from epoch_mlir.machine import Machine
 
 PROGRESS_THRESHOLD = 20_000  # executed instructions above which a terminal gets a progress bar
 # Executed instructions a run may take unless --max-instructions says otherwise: loop counts
@@ -37,6 +38,24 @@ def _load_program(path: Path) -> Program:
             raise EpochError(f"cannot read assembly: {error}", str(path)) from None
         return assemble(text, str(path))
     return read_program(path)
+
+
+def machine_for(program: Program, hw: str | None, force_hw: bool, where: str) -> Machine:
+    """The machine to run `program` on: --hw if given (the one it was compiled for unless
+    --force-hw), else the machine it records, else the default preset."""
+    from epoch_mlir.machine import load_machine
+
+    recorded = program.machine
+    if hw is None and recorded is not None:
+        return recorded.machine(f"{where} (its machine record)")
+    machine = load_machine(hw)
+    if recorded is not None and not force_hw:
+        try:
+            recorded.check_runs_on(machine, hw)
+        except MachineMismatchError as error:
+            error.where = where
+            raise
+    return machine
 
 
 def _summary(stats: Mapping[str, Any]) -> str:
@@ -97,7 +116,17 @@ def check_against(outputs: Mapping[str, np.ndarray], expected: Mapping[str, np.n
 
 @click.command("run")
 @click.argument("program", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--hw", default=None, help="Machine preset name or TOML file (default: epochcore).")
+@click.option(
+    "--hw",
+    default=None,
+    help="Machine preset name or TOML file (default: the machine the program was compiled for, "
+    "else epochcore).",
+)
+@click.option(
+    "--force-hw",
+    is_flag=True,
+    help="Run on --hw even if the program was compiled for another machine (experiments).",
+)
 @click.option(
     "--inputs",
     "inputs_path",
@@ -155,6 +184,7 @@ def check_against(outputs: Mapping[str, np.ndarray], expected: Mapping[str, np.n
 def run_command(
     program: Path,
     hw: str | None,
+    force_hw: bool,
     inputs_path: Path | None,
     output: Path | None,
     stats_path: Path | None,
@@ -172,6 +202,8 @@ def run_command(
     """
     if timing_only and (output is not None or expect_path is not None or reference):
         raise click.UsageError("--timing-only computes no outputs: drop -o, --expect, --reference")
+    if force_hw and hw is None:
+        raise click.UsageError("--force-hw runs on the machine --hw names: give --hw")
     inputs = load_inputs(inputs_path) if inputs_path else {}
     expected = load_inputs(expect_path) if expect_path else None
     if program.suffix == ".mlir" and reference:
@@ -184,13 +216,14 @@ def run_command(
     from epoch_mlir.emulator.trace import write_trace
     from epoch_mlir.machine import DEFAULT_PRESET, load_machine
 
-    machine = load_machine(hw)
     if program.suffix == ".mlir":
         from epoch_mlir.cli.compile import compile_source
 
+        machine = load_machine(hw)
         loaded = compile_source(program, machine, hw or DEFAULT_PRESET, dataflow, None).program
     else:
         loaded = _load_program(program)
+        machine = machine_for(loaded, hw, force_hw, str(program))
     if loaded.args and inputs_path is None and not timing_only:
         raise InputError(f"the program takes {len(loaded.args)} argument(s): give --inputs IN.npz")
     emulator = Emulator(
@@ -199,6 +232,7 @@ def run_command(
         ideal_memory=ideal_memory,
         trace=trace_path is not None,
         timing_only=timing_only,
+        force_machine=force_hw,
     )
     total = dynamic_instruction_count(emulator.instructions)
     if total > run_limit:

@@ -83,7 +83,11 @@ def dynamic_instruction_count(instructions: list[Instruction]) -> int:
 
 
 class Emulator:
-    """Runs one program on one machine."""
+    """Runs one program on one machine.
+
+    A program that records the machine it was compiled for runs on that machine only, unless
+    `force_machine` (an experiment: the same instructions on other hardware).
+    """
 
     def __init__(
         self,
@@ -94,7 +98,10 @@ class Emulator:
         trace: bool = False,
         progress: Callable[[int], None] | None = None,
         timing_only: bool = False,
+        force_machine: bool = False,
     ) -> None:
+        if program.machine is not None and not force_machine:
+            program.machine.check_runs_on(machine)
         if len(program.words) > machine.max_instructions:
             raise InputError(
                 f"program has {len(program.words)} instructions, the machine's limit is "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -22,7 +23,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
 
-from epoch_mlir.errors import AsmError
+from epoch_mlir.errors import AsmError, MachineError
 from epoch_mlir.isa.encoding import Value, encode, f32_bits, f32_from_bits, field_bits
 from epoch_mlir.isa.fields import FIELDS, MEM_OFFSET_BITS, NUM_REGS, Field, Kind, Mem
 from epoch_mlir.isa.program import (
@@ -35,6 +36,7 @@ from epoch_mlir.isa.program import (
     check_symbols,
 )
 from epoch_mlir.isa.table import BY_MNEMONIC, Instr
+from epoch_mlir.machine import MachineRecord, description_text
 
 # region definitions shared with the disassembler
 
@@ -45,6 +47,7 @@ LOOP_LENGTH = "len"  # computed from the braces, never written
 DATA_DIRECTIVE = ".data"
 WORD_DIRECTIVE = ".word"
 VERSION_DIRECTIVE = ".version"
+MACHINE_DIRECTIVE = ".machine"
 # A plain word count instead of a tensor type reads as (WORDS,) f32: only for scratch buffers.
 WORD_COUNT_KINDS = frozenset({SymbolKind.DRAM, SymbolKind.SRAM})
 
@@ -155,6 +158,8 @@ _REGEX_TERMINALS = {
     "RAW_F32": "raw fp32 bits",
     "TENSOR": "a tensor type",
     "VERSION": "a version MAJOR.MINOR",
+    "STRING": "a string",
+    "JSON_OBJECT": "a JSON object",
     "COMMENT": "a comment",
     "_NL": "end of line",
     "$END": "end of file",
@@ -292,6 +297,7 @@ class _Assembler:
     data_base: int | None = None
     data: list[int] = field(default_factory=list)
     version: tuple[int, int] | None = None
+    machine: MachineRecord | None = None
     pending: list[_Pending] = field(default_factory=list)
     open_loops: list[tuple[Token, int]] = field(default_factory=list)  # (loop token, index)
 
@@ -321,6 +327,7 @@ class _Assembler:
             self.data_base or 0,
             np.array(self.data, dtype=np.uint32),
             self.version or VERSION,
+            self.machine,
         )
 
     # region directives
@@ -338,6 +345,8 @@ class _Assembler:
             self.data_segment(name, tree.children[1])  # type: ignore[arg-type]
         elif name == WORD_DIRECTIVE:
             self.words(name, tree.children[1:])  # type: ignore[arg-type]
+        elif name == MACHINE_DIRECTIVE:
+            self.machine_record(name, *tree.children[1:])  # type: ignore[arg-type]
         else:
             self.version_number(name, tree.children[1])  # type: ignore[arg-type]
 
@@ -398,6 +407,23 @@ class _Assembler:
                 number,
             )
         self.version = (major, minor)
+
+    def machine_record(self, directive: Token, source: Token, description: Token) -> None:
+        """`.machine "SOURCE" {JSON}`: the machine the program is for, checked like a file."""
+        if self.machine is not None:
+            raise self.error(f"'{MACHINE_DIRECTIVE}' may appear only once", directive)
+        try:
+            data = json.loads(str(description))
+        except ValueError as error:
+            raise self.error(f"machine description is not JSON: {error}", description) from None
+        if not isinstance(data, dict):
+            raise self.error("machine description must be a JSON object", description)
+        record = MachineRecord(description_text(data), json.loads(str(source)))
+        try:
+            record.machine(self.where)
+        except MachineError as error:
+            raise self.error(f"invalid machine description: {error.message}", description) from None
+        self.machine = record
 
     def number(self, token: Token) -> int:
         return int(token, 16) if token.lower().startswith("0x") else int(token)
@@ -644,6 +670,7 @@ _DIRECTIVE_SHAPES: dict[str, str] = {
     DATA_DIRECTIVE: "data_directive",
     WORD_DIRECTIVE: "word_directive",
     VERSION_DIRECTIVE: "version_directive",
+    MACHINE_DIRECTIVE: "machine_directive",
 }
 
 
@@ -655,6 +682,7 @@ def _usage(directive: str) -> str:
         DATA_DIRECTIVE: f"{DATA_DIRECTIVE} @ADDR",
         WORD_DIRECTIVE: f"{WORD_DIRECTIVE} W, W, ...",
         VERSION_DIRECTIVE: f"{VERSION_DIRECTIVE} MAJOR.MINOR",
+        MACHINE_DIRECTIVE: f'{MACHINE_DIRECTIVE} "SOURCE" {{DESCRIPTION AS JSON}}',
     }[directive]
 
 

@@ -8,11 +8,13 @@ assembly and could round differently or hit a symbol that shadows a register nam
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from epoch_mlir.errors import EpochError
 from epoch_mlir.isa.asm import (
     ADDRESS_IMMEDIATES,
     DATA_DIRECTIVE,
@@ -22,6 +24,7 @@ from epoch_mlir.isa.asm import (
     LOOP_LENGTH,
     LOOP_MNEMONIC,
     LOOP_STRIDES,
+    MACHINE_DIRECTIVE,
     NO_UNITS,
     RAW_F32_PREFIX,
     VERSION_DIRECTIVE,
@@ -34,6 +37,7 @@ from epoch_mlir.isa.asm import (
 from epoch_mlir.isa.encoding import Instruction, Value, f32_bits
 from epoch_mlir.isa.fields import FIELDS, Field, Kind, Mem
 from epoch_mlir.isa.program import VERSION, Program, Symbol, check_loops
+from epoch_mlir.machine import MachineRecord
 
 INDENT = "    "
 WORDS_PER_LINE = 8
@@ -110,6 +114,8 @@ def disassemble(program: Program) -> str:
     lines: list[str] = []
     if program.version != VERSION:
         lines.append(f"{VERSION_DIRECTIVE} {program.version[0]}.{program.version[1]}")
+    if program.machine is not None:
+        lines.extend(machine_lines(program.machine))
     for symbol in program.symbols:
         directive = symbol_directive(symbol.kind)
         lines.append(f"{directive} {symbol.name} @{symbol.address} : {format_tensor_type(symbol)}")
@@ -122,6 +128,20 @@ def disassemble(program: Program) -> str:
         lines.append("")
     lines.extend(_instruction_lines(program.decoded(), program.symbols))
     return "\n".join(lines) + "\n"
+
+
+def machine_lines(record: MachineRecord) -> list[str]:
+    """A readable comment on the machine, then the directive that records it exactly."""
+    try:
+        machine = record.machine("the machine record")
+        shape = f"{machine.rows}x{machine.cols} {machine.pe} PEs, {machine.clock_ghz:g} GHz, "
+    except EpochError:  # a record this toolchain cannot build still disassembles
+        shape = ""
+    return [
+        f"# compiled for machine '{record.name}' ({shape}from {record.source}; "
+        f"description sha256 {record.digest})",
+        f"{MACHINE_DIRECTIVE} {json.dumps(record.source)} {record.description}",
+    ]
 
 
 def _instruction_lines(instructions: list[Instruction], symbols: Sequence[Symbol]) -> list[str]:

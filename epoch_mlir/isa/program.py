@@ -1,6 +1,6 @@
 """The program container shared by the compiler, assembler, disassembler and emulator.
 
-Layout (all little-endian), version 1.0:
+Layout (all little-endian), version 1.1:
 
     header   32 bytes: magic "EPCH", major u16, minor u16, instruction count u32, data base u32
              (DRAM word address), data words u32, DRAM words u32 (the extent the program
@@ -10,6 +10,14 @@ Layout (all little-endian), version 1.0:
     data     data words x 4 bytes, loaded into DRAM at the data base before the run
     symbols  one entry per symbol: kind u8, dtype u8, rank u8, reserved u8, name length u16,
              reserved u16, address u32, rank x dim u32, name (UTF-8)
+
+Since 1.1 the symbol table is preceded by the machine section, and the header's symbol-table
+bytes count both: the machine the program was compiled for, as source bytes u32, description
+bytes u32, the source (preset name or TOML path, UTF-8), the description (the machine's
+canonical JSON, machine.py); both lengths 0 when the producer named no machine (an assembly
+file without `.machine`).
+
+A 1.0 file has no machine section and still loads (and saves back as 1.0).
 
 Loading checks every part, so a truncated, corrupt or foreign file is a `ProgramFormatError`
 (a one-line user error), never a crash inside the emulator.
@@ -22,13 +30,13 @@ import math
 import re
 import struct
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from epoch_mlir.errors import ProgramFormatError
+from epoch_mlir.errors import MachineError, ProgramFormatError
 from epoch_mlir.io import atomic_write_bytes
 from epoch_mlir.isa.encoding import (
     WORD_BYTES,
@@ -38,11 +46,14 @@ from epoch_mlir.isa.encoding import (
     from_bytes,
     to_bytes,
 )
+from epoch_mlir.machine import MachineRecord
 
 MAGIC = b"EPCH"
-VERSION = (1, 0)
+VERSION = (1, 1)
+MACHINE_SECTION_VERSION = (1, 1)  # the first version with a machine section
 _HEADER = struct.Struct("<4sHHIIIIII")
 _SYMBOL = struct.Struct("<BBBBHHI")
+_MACHINE = struct.Struct("<II")
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.$]*\Z")
 ADDRESS_LIMIT = 1 << 32
 _NAME_LIMIT = (1 << 16) - 1  # the name length is a u16
@@ -101,6 +112,11 @@ class Program:
     data_base: int = 0
     data: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint32))
     version: tuple[int, int] = VERSION
+    machine: MachineRecord | None = None  # the machine it was compiled for, if known
+
+    def __post_init__(self) -> None:
+        if self.machine is not None and self.version < MACHINE_SECTION_VERSION:
+            raise ValueError(f"a version {self.version} program cannot record its machine")
 
     @property
     def dram_words(self) -> int:
@@ -125,6 +141,8 @@ class Program:
         code = b"".join(to_bytes(word) for word in self.words)
         data = np.ascontiguousarray(self.data, dtype="<u4").tobytes()
         table = b"".join(_pack_symbol(symbol) for symbol in self.symbols)
+        if self.version >= MACHINE_SECTION_VERSION:
+            table = _pack_machine(self.machine) + table
         header = _HEADER.pack(
             MAGIC,
             *self.version,
@@ -135,8 +153,9 @@ class Program:
             len(table),
             0,
         )
-        checksum = zlib.crc32(code + data + table, zlib.crc32(header))
-        return header[:-4] + struct.pack("<I", checksum) + code + data + table
+        body = code + data + table
+        checksum = zlib.crc32(body, zlib.crc32(header))
+        return header[:-4] + struct.pack("<I", checksum) + body
 
     def save(self, path: str | Path) -> None:
         atomic_write_bytes(path, self.to_bytes())
@@ -154,6 +173,13 @@ def _pack_symbol(symbol: Symbol) -> bytes:
         symbol.address,
     )
     return head + struct.pack(f"<{len(symbol.shape)}I", *symbol.shape) + name
+
+
+def _pack_machine(record: MachineRecord | None) -> bytes:
+    if record is None:
+        return _MACHINE.pack(0, 0)
+    source, description = record.source.encode(), record.description.encode()
+    return _MACHINE.pack(len(source), len(description)) + source + description
 
 
 def check_symbols(symbols: Iterable[Symbol], data_base: int, data_words: int) -> None:
@@ -243,6 +269,9 @@ def load_program(data: bytes, where: str = "<program>") -> Program:
     offset += count * WORD_BYTES
     segment = np.frombuffer(data, "<u4", data_words, offset).astype(np.uint32)
     offset += data_words * 4
+    machine = None
+    if (major, minor) >= MACHINE_SECTION_VERSION:
+        machine, offset = _unpack_machine(data, offset, fail)
     symbols = _unpack_symbols(data[offset:], where)
 
     try:
@@ -255,12 +284,38 @@ def load_program(data: bytes, where: str = "<program>") -> Program:
         check_symbols(symbols, data_base, data_words)
     except ValueError as error:
         raise fail(str(error)) from None
-    program = Program(words, tuple(symbols), data_base, segment, (major, minor))
+    program = Program(words, tuple(symbols), data_base, segment, (major, minor), machine)
     if program.dram_words != dram_words:
         raise fail(
             f"corrupt: header says {dram_words} DRAM words, symbols need {program.dram_words}"
         )
     return program
+
+
+def _unpack_machine(
+    data: bytes, offset: int, fail: Callable[[str], Exception]
+) -> tuple[MachineRecord | None, int]:
+    """The recorded machine (checked as thoroughly as a machine file) and where it ends."""
+    if len(data) < offset + _MACHINE.size:
+        raise fail("corrupt machine section: cut short")
+    source_bytes, description_bytes = _MACHINE.unpack_from(data, offset)
+    start = offset + _MACHINE.size
+    end = start + source_bytes + description_bytes
+    if end > len(data):
+        raise fail("corrupt machine section: cut short")
+    if not source_bytes and not description_bytes:
+        return None, end
+    try:
+        source = data[start : start + source_bytes].decode()
+        description = data[start + source_bytes : end].decode()
+    except UnicodeDecodeError:
+        raise fail("corrupt machine section: not UTF-8") from None
+    record = MachineRecord(description, source)
+    try:
+        record.machine("the program's machine record")
+    except MachineError as error:
+        raise fail(f"corrupt machine section: {error.message}") from None
+    return record, end
 
 
 def _bad(word: int) -> bool:

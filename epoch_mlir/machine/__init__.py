@@ -5,8 +5,11 @@ from epoch_mlir.machine.machine import (
     WORD_BYTES,
     EnergyTable,
     Machine,
+    MachineRecord,
     SramBank,
+    description_text,
     load_machine,
+    machine_from_description,
     preset_names,
 )
 
@@ -15,7 +18,10 @@ __all__ = [
     "WORD_BYTES",
     "EnergyTable",
     "Machine",
+    "MachineRecord",
     "SramBank",
+    "description_text",
     "load_machine",
+    "machine_from_description",
     "preset_names",
 ]

@@ -8,6 +8,9 @@ Presets live in `presets/*.toml`; a file may name a `base` preset and override a
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import math
 import tomllib
 from collections.abc import Callable, Mapping
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from epoch_mlir.errors import MachineError
+from epoch_mlir.errors import MachineError, MachineMismatchError
 
 PRESET_DIR = Path(__file__).parent / "presets"
 DEFAULT_PRESET = "epochcore"
@@ -88,6 +91,18 @@ class Machine:
     vector_latency: Mapping[str, int]
     energy: EnergyTable
     source: str  # the preset name or file it was loaded from
+    # The complete description (base presets and overrides resolved) as canonical JSON: what
+    # a program records of the machine it was built for, and what rebuilds that machine.
+    description: str
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the description: two machines are the same machine when these agree."""
+        return description_digest(self.description)
+
+    @property
+    def record(self) -> MachineRecord:
+        return MachineRecord(self.description, self.source)
 
     @property
     def sram_words(self) -> int:
@@ -117,7 +132,54 @@ class Machine:
             "dram_bandwidth_bytes_per_cycle": self.dram_bandwidth_bytes_per_cycle,
             "vector_lanes": self.vector_lanes,
             "preload_overlap": self.preload_overlap,
+            "digest": self.digest,
         }
+
+
+def description_text(data: Mapping[str, Any]) -> str:
+    """A machine description's canonical JSON (sorted keys, no spaces): one text per machine."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+def description_digest(description: str) -> str:
+    return hashlib.sha256(description.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class MachineRecord:
+    """What a program keeps of the machine it was compiled for: the whole description (so a
+    TOML machine runs again without its file) and where that description came from."""
+
+    description: str  # Machine.description: canonical JSON
+    source: str  # the preset name or TOML path it was loaded from
+
+    @property
+    def name(self) -> str:
+        name = json.loads(self.description).get("name")
+        return name if isinstance(name, str) else "?"
+
+    @property
+    def digest(self) -> str:
+        return description_digest(self.description)
+
+    def machine(self, where: str) -> Machine:
+        """The machine itself; MachineError (naming `where`) if the description is invalid."""
+        return machine_from_description(self.description, self.source, where)
+
+    def label(self) -> str:
+        """`'tpu' (sha256 db4342ed)`, how messages name a machine."""
+        return f"'{self.name}' (sha256 {self.digest[:8]})"
+
+    def check_runs_on(self, machine: Machine, hw: str | None = None) -> None:
+        """MachineMismatchError unless `machine` is the recorded one (`hw`: how it was named)."""
+        if machine.digest == self.digest:
+            return
+        named = f"--hw {hw} is" if hw is not None else "the run is on"
+        raise MachineMismatchError(
+            f"compiled for machine {self.label()}, but {named} machine "
+            f"{machine.record.label()}; run it without --hw to use the machine it was "
+            "built for, or add --force-hw to run it anyway"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,6 +325,30 @@ def _resolve(data: dict[str, Any], where: str, seen: tuple[str, ...]) -> dict[st
     return _merge({k: v for k, v in base.items() if k != "base"}, override)
 
 
+def _canonical(data: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` with every number-valued key as a float (`clock_ghz = 1` and `1.0` are one
+    machine), so equal machines have equal descriptions."""
+    canonical: dict[str, Any] = {}
+    for key, value in data.items():
+        expected = schema[key]
+        if isinstance(expected, dict):
+            canonical[key] = _canonical(value, expected)
+        elif isinstance(expected, list):
+            canonical[key] = [_canonical(item, expected[0]) for item in value]
+        elif isinstance(expected[0], tuple) and float in expected[0]:
+            canonical[key] = float(value)
+        else:
+            canonical[key] = value
+    return canonical
+
+
+def _describe(data: Mapping[str, Any]) -> str:
+    canonical = _canonical(data, _SCHEMA)
+    # the one key with a default: the same machine whether or not the file spells it out
+    canonical.setdefault("vector", {}).setdefault("lanes", canonical["cols"])
+    return description_text(canonical)
+
+
 def _build(data: Mapping[str, Any], where: str) -> Machine:
     def need(*path: str) -> Any:
         node: Any = data
@@ -306,7 +392,26 @@ def _build(data: Mapping[str, Any], where: str) -> Machine:
         vector_latency=latency,
         energy=EnergyTable(**{key: need("energy", key) for key in _SCHEMA["energy"]}),
         source=where,
+        description=_describe(data),
     )
+
+
+def machine_from_description(description: str, source: str, where: str) -> Machine:
+    """Rebuild the machine a program recorded (`Machine.description`), checked like a file.
+
+    `source` is where the description first came from (a preset name or TOML path), `where`
+    names the record in errors.
+    """
+    try:
+        data = json.loads(description)
+    except ValueError as error:
+        raise MachineError(f"machine description is not JSON: {error}", where) from None
+    if not isinstance(data, dict):
+        raise MachineError("machine description is not a table", where)
+    if "base" in data:
+        raise MachineError("a recorded machine description names no 'base'", where)
+    _validate(data, _SCHEMA, "", where)
+    return dataclasses.replace(_build(data, where), source=source)
 
 
 def load_machine(

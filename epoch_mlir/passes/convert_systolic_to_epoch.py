@@ -10,6 +10,7 @@ advance, the loop's two `ra`/`rb` slots first and `addi`s at the end of the body
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -445,7 +446,12 @@ class ConvertSystolicToEpochPass(ModulePass):
                 or nested.name == "builtin.unrealized_conversion_cast"
             ):
                 raise LoweringError.at(nested, "was not lowered to the systolic level")
-        lowered = program_to_module(lower_entry(op))
+        program = lower_entry(op)
+        try:
+            record = machine_of(op).record  # recorded in the program file
+        except EpochError:  # hand-written systolic IR whose target names no loadable machine
+            record = None
+        lowered = program_to_module(dataclasses.replace(program, machine=record))
         for child in list(op.body.block.ops):
             child.detach()
             child.erase()

@@ -74,7 +74,9 @@ def module_to_program(module: ModuleOp) -> Program:
     else:
         base, data = _data_segment(program_op, declarations)
         program = Program(tuple(builder.words), tuple(symbols), base, data)
-    program = dataclasses.replace(program, version=program_op.format_version)
+    program = dataclasses.replace(
+        program, version=program_op.format_version, machine=program_op.machine_record
+    )
     try:
         check_symbols(program.symbols, program.data_base, len(program.data))
     except ValueError as error:
@@ -189,6 +191,7 @@ def program_to_module(program: Program) -> ModuleOp:
         ops,
         version=None if program.version == VERSION else program.version,
         data_base=None if program.data_base == derived_base else program.data_base,
+        machine=program.machine,
     )
     return ModuleOp([program_op])
 

@@ -21,12 +21,43 @@ def test_binary_assembly_and_ir_outputs(tmp_path: Path) -> None:
 
 
 def test_the_default_pipeline_can_be_printed_and_edited(tmp_path: Path) -> None:
-    printed = epoch("compile", MODEL, "--print-pipeline", "--hw", "small").stdout.strip()
-    assert printed.startswith("ssm-discretize,convert-func-to-systolic")
+    printed = epoch("compile", "--print-pipeline", "--hw", "small").stdout.strip()
+    assert printed.startswith("ssm-discretize,\nconvert-func-to-systolic")  # as docs show it
     assert 'hw="small"' in printed and "convert-ssm-to-systolic{dataflow=prodf}" in printed
     edited = printed.replace("dataflow=prodf", "dataflow=prodf chunk=16")
     program = tmp_path / "p.epb"
     assert epoch("compile", MODEL, "--hw", "small", "-p", edited, "-o", program).returncode == 0
+
+
+def test_the_printed_pipeline_follows_hw_and_dataflow_without_a_source() -> None:
+    tpu = epoch("compile", "--print-pipeline", "--hw", "tpu")
+    assert tpu.returncode == 0, tpu.stderr
+    assert "convert-ssm-to-systolic{dataflow=ws}" in tpu.stdout and 'hw="tpu"' in tpu.stdout
+    os_ = epoch("compile", "--print-pipeline", "--hw", "tpu", "--dataflow", "os").stdout
+    assert "convert-nn-to-systolic{dataflow=os}" in os_
+    assert_user_error(epoch("compile", "--print-pipeline", "--hw", "tpu", "--dataflow", "prodf"))
+    missing = epoch("compile", "-o", "x.epb")
+    assert missing.returncode == 2 and "Missing argument 'SOURCE'" in missing.stderr
+
+
+def test_the_pipeline_may_be_spread_over_lines_with_spaces(tmp_path: Path) -> None:
+    pipeline = """
+        ssm-discretize ,
+        convert-func-to-systolic{ hw="small" } ,
+        convert-nn-to-systolic{dataflow=ws},
+        convert-ssm-to-systolic{
+            dataflow=prodf
+            chunk=16
+        },
+        reconcile-unrealized-casts,
+        systolic-allocate-sram,
+        convert-systolic-to-epoch
+    """
+    program = tmp_path / "p.epb"
+    process = epoch("compile", MODEL, "--hw", "small", "-p", pipeline, "-o", program)
+    assert process.returncode == 0, process.stderr
+    malformed = epoch("compile", MODEL, "-p", "ssm-discretize,\n,convert-func-to-systolic")
+    assert_user_error(malformed, "malformed pass pipeline 'ssm-discretize,,convert")
 
 
 def test_prodf_on_a_mac_machine_is_a_user_error() -> None:

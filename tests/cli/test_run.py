@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -169,3 +170,68 @@ def test_reference_evaluates_an_mlir_module(tmp_path: Path) -> None:
     # s = 1, 0.5, 0.25; y = 2 s + 3 u
     with np.load(out) as outputs:
         np.testing.assert_allclose(outputs["res0"][:, 0], [5.0, 1.0, 0.5])
+
+
+LINEAR = """
+func.func @main(%x: tensor<8x16xf32>, %w: tensor<4x16xf32>) -> tensor<8x4xf32> {
+  %y = nn.linear %x, %w : (tensor<8x16xf32>, tensor<4x16xf32>) -> tensor<8x4xf32>
+  func.return %y : tensor<8x4xf32>
+}
+"""
+
+
+def _compiled(tmp_path: Path, hw: str | Path, name: str) -> Path:
+    source, program = tmp_path / "linear.mlir", tmp_path / name
+    source.write_text(LINEAR)
+    process = epoch("compile", source, "--hw", hw, "-o", program)
+    assert process.returncode == 0, process.stderr
+    return program
+
+
+def test_a_program_runs_on_the_machine_it_was_compiled_for(tmp_path: Path) -> None:
+    program = _compiled(tmp_path, "tpu", "tpu.epb")
+    assert epoch("run", program, "--timing-only").stdout.startswith("tpu (128x128 mac)")
+    assert epoch("run", program, "--timing-only", "--hw", "tpu").returncode == 0
+    stats = tmp_path / "stats.json"
+    wrong = epoch("run", program, "--timing-only", "--hw", "epochcore", "--stats", stats)
+    assert_user_error(
+        wrong,
+        str(program),
+        "compiled for machine 'tpu'",
+        "--hw epochcore",
+        "'epochcore'",
+        "--force-hw",
+    )
+    assert wrong.stdout == "" and not stats.exists()  # refused before anything ran
+    forced = epoch("run", program, "--timing-only", "--hw", "epochcore", "--force-hw")
+    assert forced.returncode == 0, forced.stderr
+    assert forced.stdout.startswith("epochcore (128x128 lima)")
+    alone = epoch("run", program, "--timing-only", "--force-hw")
+    assert alone.returncode == 2 and "--force-hw runs on the machine --hw names" in alone.stderr
+
+
+def test_a_toml_machine_travels_with_the_program(tmp_path: Path) -> None:
+    machine = tmp_path / "mine.toml"
+    machine.write_text('base = "small"\nname = "mine"\nclock_ghz = 0.5\n')
+    program = _compiled(tmp_path, machine, "mine.epb")
+    machine.unlink()  # the program holds the whole description
+    process = epoch("run", program, "--timing-only")
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.startswith("mine (8x4 lima)") and "at 0.5 GHz" in process.stdout
+    listing = epoch("disasm", program).stdout
+    assert f"# compiled for machine 'mine' (8x4 lima PEs, 0.5 GHz, from {machine};" in listing
+    machine.write_text('base = "small"\nname = "mine"\nclock_ghz = 0.6\n')
+    changed = epoch("run", program, "--timing-only", "--hw", machine)
+    assert_user_error(changed, "compiled for machine 'mine' (sha256", f"--hw {machine} is")
+
+
+def test_a_program_that_records_no_machine_runs_on_hw_or_the_default(tmp_path: Path) -> None:
+    from epoch_mlir.isa.asm import assemble
+
+    program = tmp_path / "old.epb"
+    old = dataclasses.replace(assemble(GEMM.read_text()), version=(1, 0))
+    old.save(program)
+    default = epoch("run", program, "--inputs", GEMM_INPUTS)
+    assert default.returncode == 0 and default.stdout.startswith("epochcore (")
+    tpu = epoch("run", program, "--inputs", GEMM_INPUTS, "--hw", "tpu")
+    assert tpu.returncode == 0 and tpu.stdout.startswith("tpu (")

@@ -13,6 +13,7 @@ from epoch_mlir.errors import AsmError
 from epoch_mlir.isa.asm import (
     _READERS,
     DATA_DIRECTIVE,
+    MACHINE_DIRECTIVE,
     SYMBOL_DIRECTIVES,
     VERSION_DIRECTIVE,
     WORD_DIRECTIVE,
@@ -23,6 +24,7 @@ from epoch_mlir.isa.asm import (
 from epoch_mlir.isa.encoding import Instruction, f32_bits
 from epoch_mlir.isa.fields import FIELDS, Kind, Mem
 from epoch_mlir.isa.program import VERSION, Symbol, SymbolKind
+from epoch_mlir.machine import load_machine
 from tests.isa.strategies import symbol_names
 
 DOCS = Path(__file__).parents[2] / "docs" / "asm.md"
@@ -282,6 +284,11 @@ ERRORS = [
     (f".dram {'a' * 65536} @0 : 1", "1:1", "is over 65535 bytes"),
     (".version 2.0", "1:10", "unsupported program version 2.0"),
     (".version 1.0\n.version 1.0", "2:1", "'.version' may appear only once"),
+    ('.machine "x" {"name": }', "1:14", "machine description is not JSON"),
+    ('.machine "x" {"name": "x"}', "1:14", "invalid machine description: missing key"),
+    ('.machine "x" {"name": "x"', "1:14", "unexpected '{', expected a JSON object"),
+    (".machine x {}", "1:12", "unexpected '{}', expected '@'"),
+    ('.data "x" {}', "1:1", "'.data' is written '.data @ADDR'"),
     # loop blocks
     ("halt\n}", "2:1", "'}' without an open loop"),
     ("loop 2 {\nhalt\nloop 3 {\nhalt\n}", "1:1", "loop is never closed: missing '}'"),
@@ -295,6 +302,14 @@ def test_errors_name_line_and_column(source: str, position: str, message: str) -
     error = error_of(source)
     assert error.where == f"t.s:{position}"
     assert message in error.message
+
+
+def test_the_machine_directive_records_a_checked_machine_once() -> None:
+    machine = load_machine("tiny")
+    line = f'.machine "tiny" {machine.description}'
+    assert assemble(line).machine == machine.record
+    error = error_of(f"{line}\n{line}")
+    assert (error.where, error.message) == ("t.s:2:1", "'.machine' may appear only once")
 
 
 def test_a_loop_body_too_long_for_len_is_an_error_at_the_loop() -> None:
@@ -333,7 +348,8 @@ def test_docs_examples_assemble() -> None:
 
 def test_docs_name_every_directive() -> None:
     text = DOCS.read_text()
-    for directive in [*SYMBOL_DIRECTIVES, DATA_DIRECTIVE, WORD_DIRECTIVE, VERSION_DIRECTIVE]:
+    directives = [*SYMBOL_DIRECTIVES, DATA_DIRECTIVE, WORD_DIRECTIVE, VERSION_DIRECTIVE]
+    for directive in [*directives, MACHINE_DIRECTIVE]:
         assert f"`{directive}" in text, directive
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -19,6 +21,7 @@ from epoch_mlir.isa.encoding import decode, encode, f32_bits, f32_from_bits
 from epoch_mlir.isa.fields import FIELDS, Kind, Mem
 from epoch_mlir.isa.program import VERSION, Program, Symbol, SymbolKind, load_program
 from epoch_mlir.isa.table import INSTRUCTIONS, Instr
+from epoch_mlir.machine import load_machine
 from tests.isa.strategies import LOOP, PLAIN_ROWS, programs, row_words
 
 
@@ -171,3 +174,25 @@ def _some_values(row: Instr) -> dict:
     """A value every field of the row accepts: 1, or a memory operand, or an fp32 number."""
     special = {Kind.MEM: Mem(1, 2), Kind.F32: 0.5}
     return {name: special.get(FIELDS[name].kind, 1) for name in row.fields}
+
+
+def test_the_machine_is_shown_and_reassembles_exactly(tmp_path: Path) -> None:
+    machine = load_machine(
+        _write(tmp_path / "my machine.toml", 'base = "small"\nname = "mine"\nclock_ghz = 0.8\n')
+    )
+    program = Program((encode("halt", {}),), machine=machine.record)
+    text = disassemble(program)
+    comment, directive = text.splitlines()[:2]
+    assert comment == (
+        f"# compiled for machine 'mine' (8x4 lima PEs, 0.8 GHz, from {tmp_path}/my machine.toml;"
+        f" description sha256 {machine.digest})"
+    )
+    assert directive.startswith(f'.machine "{tmp_path}/my machine.toml" {{"array":')
+    again = assemble(text)
+    assert again.machine == machine.record
+    assert again.to_bytes() == program.to_bytes()
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -22,6 +24,7 @@ from epoch_mlir.isa.program import (
     load_program,
     read_program,
 )
+from epoch_mlir.machine import load_machine
 from tests.isa.strategies import programs
 
 HEADER_BYTES = 32
@@ -187,3 +190,48 @@ def test_check_symbols_refuses_what_the_container_cannot_hold(symbol: Symbol, me
 def test_the_largest_symbol_the_container_can_hold_round_trips() -> None:
     program = Program((), (Symbol("a", SymbolKind.DRAM, 1, ((1 << 32) - 2,)),))
     assert load_program(program.to_bytes()).dram_words == (1 << 32) - 1
+
+
+def test_the_machine_record_survives_saving_and_loading() -> None:
+    record = load_machine("small").record
+    program = dataclasses.replace(small_program(), machine=record)
+    data = program.to_bytes()
+    loaded = load_program(data)
+    assert loaded.machine == record
+    assert_same(loaded, program)
+    assert loaded.to_bytes() == data
+    assert len(data) > len(small_program().to_bytes()) + len(record.description)
+
+
+def test_a_version_1_0_file_has_no_machine_section_and_stays_1_0() -> None:
+    old = dataclasses.replace(small_program(), version=(1, 0))
+    data = old.to_bytes()
+    assert len(data) == len(small_program().to_bytes()) - 8  # the two section lengths
+    loaded = load_program(data)
+    assert (loaded.version, loaded.machine) == ((1, 0), None)
+    assert loaded.to_bytes() == data
+    with pytest.raises(ValueError, match="cannot record its machine"):
+        dataclasses.replace(old, machine=load_machine("tpu").record)
+
+
+@pytest.mark.parametrize(
+    ("description", "message"),
+    [
+        (b'{"name": "tpu"', "corrupt machine section: machine description is not JSON"),
+        (b'{"name": "tpu", "rows": -1}', "corrupt machine section: 'rows' must be"),
+        (b"\xff", "corrupt machine section: not UTF-8"),
+    ],
+)
+def test_a_corrupt_machine_section_is_rejected(description: bytes, message: str) -> None:
+    with pytest.raises(ProgramFormatError, match=re.escape(message)):
+        load_program(_with_raw_description(description), "p.epb")
+
+
+def _with_raw_description(raw: bytes) -> bytes:
+    """small_program's bytes with a machine section holding `raw` as the description."""
+    data = small_program().to_bytes()
+    code_and_data = HEADER_BYTES + 3 * 32 + 4 * 4
+    section = struct.pack("<II", 3, len(raw)) + b"tpu" + raw
+    table = data[code_and_data + 8 :]
+    header = data[:24] + struct.pack("<I", len(section) + len(table)) + data[28:HEADER_BYTES]
+    return with_checksum(header + data[HEADER_BYTES:code_and_data] + section + table)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from epoch_mlir.errors import MachineError
-from epoch_mlir.machine import load_machine, preset_names
+from epoch_mlir.errors import MachineError, MachineMismatchError
+from epoch_mlir.machine import load_machine, machine_from_description, preset_names
 
 
 def write(tmp_path: Path, text: str, name: str = "hw.toml") -> Path:
@@ -112,3 +112,49 @@ def test_duplicate_bank_names(tmp_path: Path) -> None:
     )
     with pytest.raises(MachineError, match="duplicate SRAM bank name 'a'"):
         load_machine(path)
+
+
+def test_a_machine_is_described_once_whatever_the_spelling(tmp_path: Path) -> None:
+    """The digest that programs record depends on the machine, not on how its file says it."""
+    spelled_out = write(
+        tmp_path,
+        'base = "epochcore"\nclock_ghz = 1\n[vector]\nlanes = 128\n',
+        "spelled.toml",
+    )
+    assert load_machine(spelled_out).digest == load_machine("epochcore").digest
+    faster = write(tmp_path, 'base = "epochcore"\nclock_ghz = 2.0\n', "faster.toml")
+    assert load_machine(faster).digest != load_machine("epochcore").digest
+    assert load_machine("tpu").digest != load_machine("epochcore").digest
+
+
+def test_a_recorded_description_rebuilds_the_machine(tmp_path: Path) -> None:
+    path = write(tmp_path, 'base = "small"\nname = "mine"\nrows = 16\n[dram]\nmib = 256\n')
+    machine = load_machine(path)
+    record = machine.record
+    path.unlink()  # the record needs no file
+    rebuilt = record.machine("the record")
+    assert rebuilt == machine
+    assert (rebuilt.name, rebuilt.rows, rebuilt.source) == ("mine", 16, str(path))
+    assert record.label() == f"'mine' (sha256 {machine.digest[:8]})"
+
+
+@pytest.mark.parametrize(
+    ("description", "message"),
+    [
+        ("{", "machine description is not JSON"),
+        ("[1]", "machine description is not a table"),
+        ('{"base": "epochcore"}', "names no 'base'"),
+        ('{"name": "x", "rows": 0}', "'rows' must be an integer in 1..65535"),
+        ('{"name": "x"}', "missing key"),
+    ],
+)
+def test_an_invalid_recorded_description_is_a_machine_error(description: str, message: str) -> None:
+    with pytest.raises(MachineError, match=re.escape(message)):
+        machine_from_description(description, "epochcore", "prog.epb")
+
+
+def test_a_program_runs_only_on_the_machine_it_records() -> None:
+    tpu = load_machine("tpu").record
+    tpu.check_runs_on(load_machine("tpu"))
+    with pytest.raises(MachineMismatchError, match=r"compiled for machine 'tpu' \(sha256 "):
+        tpu.check_runs_on(load_machine("epochcore"), "epochcore")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from xdsl.ir import Dialect
 
-from epoch_mlir.dialects.epoch.attrs import AddressAttr, F32Attr, MemAttr
+from epoch_mlir.dialects.epoch.attrs import AddressAttr, F32Attr, MachineAttr, MemAttr
 from epoch_mlir.dialects.epoch.formats import InstructionOp, LoopInstructionOp
 from epoch_mlir.dialects.epoch.ops import INSTRUCTION_OPS
 from epoch_mlir.dialects.epoch.program import DataOp, ProgramOp, SymbolOp
@@ -22,6 +22,7 @@ __all__ = [
     "F32Attr",
     "InstructionOp",
     "LoopInstructionOp",
+    "MachineAttr",
     "MemAttr",
     "ProgramOp",
     "SymbolOp",
@@ -30,5 +31,5 @@ __all__ = [
 EPOCH = Dialect(
     "epoch",
     [ProgramOp, SymbolOp, DataOp, *INSTRUCTION_OPS],
-    [MemAttr, AddressAttr, F32Attr],
+    [MemAttr, AddressAttr, F32Attr, MachineAttr],
 )

@@ -19,19 +19,34 @@ encoder's, and one rule is written once.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
 import numpy as np
-from xdsl.dialects.builtin import IntAttr, NoneAttr, StringAttr
-from xdsl.ir import ParametrizedAttribute
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    BoolAttr,
+    DictionaryAttr,
+    FloatAttr,
+    IntAttr,
+    IntegerAttr,
+    IntegerType,
+    NoneAttr,
+    StringAttr,
+    f64,
+    i64,
+)
+from xdsl.ir import Attribute, ParametrizedAttribute
 from xdsl.irdl import irdl_attr_definition
 from xdsl.parser import AttrParser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
+from epoch_mlir.errors import MachineError
 from epoch_mlir.isa.encoding import f32_bits, f32_from_bits
 from epoch_mlir.isa.fields import NUM_REGS, Mem
+from epoch_mlir.machine import MachineRecord
 
 _REGISTER = re.compile(r"r([0-9]+)")
 F32_BITS_LIMIT = 1 << 32
@@ -242,3 +257,71 @@ class F32Attr(ParametrizedAttribute):
     def print_parameters(self, printer: Printer) -> None:
         with printer.in_angle_brackets():
             printer.print_string(f32_literal(self.bits.data))
+
+
+# region the machine a program is built for
+
+
+@irdl_attr_definition
+class MachineAttr(ParametrizedAttribute):
+    """The machine a program is compiled for: `#epoch.machine<"tpu", {clock_ghz = 1.0, ...}>`.
+
+    The source (a preset name or TOML path) and the whole description as a dictionary, so the
+    IR, like the program file it becomes, names its machine exactly and needs no file to
+    rebuild it. The description is the machine's canonical form (machine.py): builtin
+    integers, floats (printed exactly), strings, bools, tables and arrays of tables.
+    """
+
+    name = "epoch.machine"
+
+    source: StringAttr
+    description: DictionaryAttr
+
+    @staticmethod
+    def from_record(record: MachineRecord) -> MachineAttr:
+        return MachineAttr(StringAttr(record.source), _to_attribute(json.loads(record.description)))
+
+    def record(self) -> MachineRecord:
+        value = _from_attribute(self.description)
+        return MachineRecord(
+            json.dumps(value, sort_keys=True, separators=(",", ":")), self.source.data
+        )
+
+    def verify(self) -> None:
+        try:
+            self.record().machine("#epoch.machine")
+        except (MachineError, ValueError) as error:
+            raise VerifyException(f"invalid machine description: {error}") from None
+
+
+def _to_attribute(value: object) -> Attribute:
+    if isinstance(value, bool):
+        return BoolAttr.from_bool(value)
+    if isinstance(value, int):
+        return IntegerAttr(value, i64)
+    if isinstance(value, float):
+        return FloatAttr(value, f64)
+    if isinstance(value, str):
+        return StringAttr(value)
+    if isinstance(value, list):
+        return ArrayAttr([_to_attribute(item) for item in value])
+    assert isinstance(value, dict), f"not a machine description value: {value!r}"
+    return DictionaryAttr({key: _to_attribute(item) for key, item in value.items()})
+
+
+def _from_attribute(attribute: Attribute) -> object:
+    if isinstance(attribute, IntegerAttr):
+        width = attribute.type.width.data if isinstance(attribute.type, IntegerType) else 64
+        return bool(attribute.value.data) if width == 1 else attribute.value.data
+    if isinstance(attribute, FloatAttr):
+        return float(attribute.value.data)
+    if isinstance(attribute, StringAttr):
+        return attribute.data
+    if isinstance(attribute, ArrayAttr):
+        return [_from_attribute(item) for item in attribute.data]
+    if isinstance(attribute, DictionaryAttr):
+        return {key: _from_attribute(item) for key, item in attribute.data.items()}
+    raise ValueError(f"unexpected {attribute} in a machine description")
+
+
+# endregion
