@@ -114,6 +114,47 @@ def save_outputs(path: str | Path, arrays: Mapping[str, np.ndarray]) -> None:
     atomic_write_bytes(path, buffer.getvalue())
 
 
+def check_writable(*paths: str | Path | None) -> None:
+    """OutputError now if a later `atomic_write_bytes` to any of `paths` would fail.
+
+    Commands call this before their long work (a compile, a run), so a mistyped directory
+    costs the user nothing. The probe creates and removes a temporary sibling, exactly what
+    the real write does first; an existing file at the path is not touched.
+    """
+    for path in paths:
+        if path is None:
+            continue
+        target = Path(path)
+        if target.is_dir():
+            raise OutputError("cannot write: is a directory", where=str(path))
+        _probe_directory(target.parent if str(target.parent) else Path("."), str(path))
+
+
+def check_writable_directory(path: str | Path) -> None:
+    """OutputError now if files cannot later be written in directory `path` (created if
+    missing): it must be a directory, or the nearest existing ancestor a writable one."""
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise OutputError("cannot write there: not a directory", where=str(path))
+    existing = target
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"cannot create: {existing} is not a directory", where=str(path))
+    _probe_directory(existing, str(path))
+
+
+def _probe_directory(directory: Path, where: str) -> None:
+    if not directory.is_dir():
+        raise OutputError(f"cannot write: no directory '{directory}'", where=where)
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".epoch-probe.", suffix=".tmp")
+    except OSError as error:
+        raise OutputError(f"cannot write: {error.strerror or error}", where=where) from None
+    os.close(handle)
+    Path(temporary).unlink(missing_ok=True)
+
+
 def atomic_write_text(path: str | Path, text: str) -> None:
     """Write `text` (UTF-8) to `path`, atomically."""
     atomic_write_bytes(path, text.encode("utf-8"))

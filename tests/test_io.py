@@ -15,6 +15,8 @@ from epoch_mlir.io import (
     ArraySpec,
     atomic_write_text,
     check_arrays,
+    check_writable,
+    check_writable_directory,
     load_inputs,
     save_outputs,
 )
@@ -110,3 +112,26 @@ def test_check_arrays_accepts_an_exact_match() -> None:
 def test_check_arrays_with_no_expected_keys_names_the_extra_one() -> None:
     with pytest.raises(InputError, match=r"unexpected input 'x' \(expected keys: none\)"):
         check_arrays([], {"x": np.zeros(1)})
+
+
+def test_check_writable_probes_without_touching_the_target(tmp_path: Path) -> None:
+    existing = tmp_path / "out.npz"
+    existing.write_bytes(b"keep")
+    check_writable(existing, tmp_path / "new.json", None)
+    assert existing.read_bytes() == b"keep"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.npz"]  # no probe left behind
+    with pytest.raises(OutputError, match="no directory"):
+        check_writable(tmp_path / "missing" / "x.npz")
+    with pytest.raises(OutputError, match="is a directory"):
+        check_writable(tmp_path)
+
+
+def test_check_writable_directory_accepts_what_it_can_create(tmp_path: Path) -> None:
+    check_writable_directory(tmp_path / "a" / "b")  # created later, parents included
+    check_writable_directory(tmp_path)
+    (tmp_path / "file").write_text("")
+    with pytest.raises(OutputError, match="not a directory"):
+        check_writable_directory(tmp_path / "file")
+    with pytest.raises(OutputError, match="is not a directory"):
+        check_writable_directory(tmp_path / "file" / "sub")
+    assert not (tmp_path / "a").exists()

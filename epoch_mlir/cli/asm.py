@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from epoch_mlir.errors import EpochError
-from epoch_mlir.io import atomic_write_text
+from epoch_mlir.io import atomic_write_text, check_writable
 from epoch_mlir.isa.asm import assemble
 from epoch_mlir.isa.disasm import disassemble
 from epoch_mlir.isa.program import read_program
@@ -58,6 +58,7 @@ def asm_command(source: Path, output: Path | None) -> None:
             raise click.UsageError("-o is required when reading from stdin")
         output = source.with_suffix(PROGRAM_SUFFIX)
     _refuse_to_overwrite_input(source, output)
+    check_writable(output)
     where = "<stdin>" if str(source) == STDIO else str(source)
     program = assemble(_read_source(source), where)
     program.save(output)
@@ -75,9 +76,11 @@ def asm_command(source: Path, output: Path | None) -> None:
 )
 def disasm_command(program: Path, output: Path) -> None:
     """Disassemble PROGRAM; the output assembles back to the identical program."""
+    if str(output) != STDIO:
+        _refuse_to_overwrite_input(program, output)
+        check_writable(output)
     text = disassemble(read_program(program))
     if str(output) == STDIO:
         click.echo(text, nl=False)
         return
-    _refuse_to_overwrite_input(program, output)
     atomic_write_text(output, text)

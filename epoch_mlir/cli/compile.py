@@ -11,7 +11,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.printer import Printer
 
 from epoch_mlir.errors import EpochError, IRError
-from epoch_mlir.io import atomic_write_bytes, atomic_write_text
+from epoch_mlir.io import atomic_write_bytes, atomic_write_text, check_writable
 from epoch_mlir.machine import DEFAULT_PRESET, load_machine
 from epoch_mlir.pipelines import DATAFLOWS
 
@@ -88,10 +88,12 @@ def compile_command(
         return
     if source is None:
         raise click.UsageError("Missing argument 'SOURCE'.")
+    if emit == "bin" and output is None:
+        raise EpochError("--emit bin writes a binary: give -o PROG")
+    check_writable(output)
     compiled = compile_source(source, machine, hw, dataflow, pipeline)
     if emit == "bin":
-        if output is None:
-            raise EpochError("--emit bin writes a binary: give -o PROG")
+        assert output is not None
         atomic_write_bytes(output, compiled.program.to_bytes())
         return
     if emit == "asm":

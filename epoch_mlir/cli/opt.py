@@ -28,7 +28,7 @@ from xdsl.xdsl_opt_main import xDSLOptMain
 
 from epoch_mlir import __version__
 from epoch_mlir.errors import IRError, IRParseError, PipelineError
-from epoch_mlir.io import atomic_write_bytes, atomic_write_text
+from epoch_mlir.io import atomic_write_bytes, atomic_write_text, check_writable
 from epoch_mlir.ir_reader import (
     SourceText,
     diagnostic_message,
@@ -192,6 +192,7 @@ class EpochOptMain(xDSLOptMain):
 
     def run(self) -> int:
         """Process every input chunk; print the output only if all succeed. The exit status."""
+        check_writable(self.args.output_file)
         outputs: list[str | bytes] = []
         failures: list[IRError] = []
         for source in self._read_sources():

@@ -31,8 +31,10 @@ def report_command(files: tuple[Path, ...], output: Path, no_plots: bool) -> Non
     One stats file gives a run report; several give a side-by-side comparison against the first
     (speedup, energy ratio). Plots need matplotlib (pip install 'epoch-mlir[plot]').
     """
+    from epoch_mlir.io import check_writable_directory
     from epoch_mlir.report import PLOT_HINT, build_report, load_runs, write_report
 
+    check_writable_directory(output)
     runs = load_runs(files)
     report = build_report(runs, plots=not no_plots)
     written = write_report(report, output)

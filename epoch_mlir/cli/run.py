@@ -16,7 +16,7 @@ import click
 import numpy as np
 
 from epoch_mlir.errors import EpochError, InputError, MachineMismatchError
-from epoch_mlir.io import atomic_write_text, load_inputs, save_outputs
+from epoch_mlir.io import atomic_write_text, check_writable, load_inputs, save_outputs
 from epoch_mlir.isa.program import Program
 from epoch_mlir.machine import Machine
 
@@ -204,6 +204,7 @@ def run_command(
         raise click.UsageError("--timing-only computes no outputs: drop -o, --expect, --reference")
     if force_hw and hw is None:
         raise click.UsageError("--force-hw runs on the machine --hw names: give --hw")
+    check_writable(output, stats_path, trace_path)
     inputs = load_inputs(inputs_path) if inputs_path else {}
     expected = load_inputs(expect_path) if expect_path else None
     if program.suffix == ".mlir" and reference:

@@ -47,11 +47,14 @@ def sweep_command(
     """Compile and run every point of SWEEP_FILE not already in the results (resumable)."""
     if address is not None and backend != "ray":
         raise click.UsageError("--address joins a Ray cluster: use it with --backend ray")
+    from epoch_mlir.io import check_writable_directory
     from epoch_mlir.sweep import load_sweep, pareto_plots, run_sweep, summary_table
     from epoch_mlir.sweep.results import read_rows
 
-    sweep = load_sweep(sweep_file)
     output = output or sweep_file.with_suffix(".results")
+    if not list_only:
+        check_writable_directory(output)
+    sweep = load_sweep(sweep_file)
     if list_only:
         done = read_rows(output / "results.jsonl") if (output / "results.jsonl").is_file() else {}
         for point in sweep.points:

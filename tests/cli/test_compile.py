@@ -56,7 +56,9 @@ def test_the_pipeline_may_be_spread_over_lines_with_spaces(tmp_path: Path) -> No
     program = tmp_path / "p.epb"
     process = epoch("compile", MODEL, "--hw", "small", "-p", pipeline, "-o", program)
     assert process.returncode == 0, process.stderr
-    malformed = epoch("compile", MODEL, "-p", "ssm-discretize,\n,convert-func-to-systolic")
+    malformed = epoch(
+        "compile", MODEL, "-p", "ssm-discretize,\n,convert-func-to-systolic", "-o", program
+    )
     assert_user_error(malformed, "malformed pass pipeline 'ssm-discretize,,convert")
 
 
