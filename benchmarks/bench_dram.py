@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from epoch_mlir.compiler import compile_file, pipeline_for
+from epoch_mlir.conversions.convert_systolic_to_epoch import DRAM_ALIGNMENT, dram_allocation
 from epoch_mlir.emulator.core import Emulator
 from epoch_mlir.errors import EpochError
 from epoch_mlir.interpreters.reference import find_entry
@@ -29,8 +30,6 @@ from epoch_mlir.ir_reader import load_module, make_context
 from epoch_mlir.machine import load_machine
 from epoch_mlir.models import s4d_lin, s4d_model
 from epoch_mlir.pass_spec import build_pipeline
-from epoch_mlir.passes.convert_systolic_to_epoch import DRAM_ALIGNMENT
-from epoch_mlir.passes.utils import dram_allocation
 from epoch_mlir.registry import get_all_passes, get_upstream_passes
 
 LAST_PASS = "convert-systolic-to-epoch"

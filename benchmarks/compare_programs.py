@@ -80,10 +80,20 @@ def run_case(case: Case, tree: Path, out: Path) -> dict[str, object]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     program, stats = out / f"{case.name}.epb", out / f"{case.name}.stats.json"
     command = [sys.executable, "-m", "epoch_mlir.cli.main"]
+    source = str(REPO / case.example)
     started = time.perf_counter()
     compiled = subprocess.run(
-        [*command, "compile", str(REPO / case.example), "--hw", case.hw]
-        + ["--dataflow", case.dataflow, "-o", str(program)],
+        [
+            *command,
+            "compile",
+            source,
+            "--hw",
+            case.hw,
+            "--dataflow",
+            case.dataflow,
+            "-o",
+            str(program),
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -144,7 +154,9 @@ def main() -> int:
         a, b = base[case], new[case]
         if "error" in a or "error" in b:
             same_program = same_stats = a.get("error") == b.get("error")
-            program = "same error" if same_program else f"error: {a.get('error')} / {b.get('error')}"
+            program = (
+                "same error" if same_program else f"error: {a.get('error')} / {b.get('error')}"
+            )
             stats = ""
         else:
             same_program = a["sha256"] == b["sha256"]

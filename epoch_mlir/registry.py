@@ -62,24 +62,46 @@ def get_all_dialects() -> dict[str, Callable[[], Dialect]]:
     }
 
 
+# Where passes live, as in MLIR: same-level rewrites and level-crossing conversions.
+PASS_PACKAGES = ("epoch_mlir.transforms", "epoch_mlir.conversions")
+
+
 def get_all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """Our pass name -> factory of its `ModulePass` class.
 
-    Each pass is the one `ModulePass` of `epoch_mlir/passes/<name with - as _>.py` (subpackages
-    hold shared helpers), so adding a pass means adding its file. Nothing is imported until a
-    pipeline names the pass.
+    Each pass is the one `ModulePass` of a module or package directly under `transforms/` or
+    `conversions/`, named after the pass (`-` as `_`): `transforms/ssm_discretize.py` is
+    `ssm-discretize`, the package `conversions/convert_ssm_to_systolic/` is
+    `convert-ssm-to-systolic`. Code shared by several conversions lives in packages whose names
+    are no pass's (`conversions/systolic_common/`). Nothing is imported until a pipeline names
+    the pass.
     """
-    import epoch_mlir.passes
-
     return {
-        module.name.replace("_", "-"): functools.partial(_pass_class, module.name)
-        for module in pkgutil.iter_modules(epoch_mlir.passes.__path__)
-        if not module.ispkg
+        name.replace("_", "-"): functools.partial(_pass_class, module)
+        for module, name in pass_modules()
     }
 
 
+def pass_modules() -> list[tuple[str, str]]:
+    """(module path, its name) of every pass module or package."""
+    found = []
+    for package_name in PASS_PACKAGES:
+        package = importlib.import_module(package_name)
+        for module in pkgutil.iter_modules(package.__path__):
+            if _names_a_pass(package_name, module.name):
+                found.append((f"{package_name}.{module.name}", module.name))
+    return found
+
+
+def _names_a_pass(package: str, name: str) -> bool:
+    """Transforms are `<dialect>-<verb>`; conversions `convert-<a>-to-<b>` (MLIR's names)."""
+    if package.endswith("conversions"):
+        return name.startswith("convert_") and "_to_" in name
+    return not name.endswith("_common")
+
+
 def _pass_class(module_name: str) -> type[ModulePass]:
-    module = importlib.import_module(f"epoch_mlir.passes.{module_name}")
+    module = importlib.import_module(module_name)
     (pass_class,) = (
         value
         for value in vars(module).values()

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import pkgutil
 
 from xdsl.irdl import AttrSizedOperandSegments, IRDLOperation
 from xdsl.passes import ModulePass
 
-import epoch_mlir.passes
 from epoch_mlir.dialects.operand_segments import InferredOperandSegments, optional_operand_count
 from epoch_mlir.emulator.plan import PLANS
 from epoch_mlir.emulator.semantics import load_all
 from epoch_mlir.isa.table import INSTRUCTIONS
-from epoch_mlir.registry import get_all_dialects, get_all_passes
+from epoch_mlir.registry import get_all_dialects, get_all_passes, pass_modules
 
 MNEMONICS = {row.mnemonic for row in INSTRUCTIONS}
 
@@ -62,10 +60,16 @@ def test_generic_form_needs_operand_segments_only_with_several_optional_operands
 
 def test_every_pass_module_is_registered_under_its_file_name() -> None:
     registered = get_all_passes()
-    for module_info in pkgutil.iter_modules(epoch_mlir.passes.__path__):
-        module = importlib.import_module(f"epoch_mlir.passes.{module_info.name}")
-        for _, cls in inspect.getmembers(module, inspect.isclass):
-            if issubclass(cls, ModulePass) and cls.__module__ == module.__name__:
-                assert cls.name == module_info.name.replace("_", "-"), cls
-                assert cls.name in registered, cls.name
-                assert cls.__name__.endswith("Pass"), cls
+    modules = pass_modules()
+    assert {name.replace("_", "-") for _, name in modules} == set(registered)
+    for module_name, name in modules:
+        module = importlib.import_module(module_name)
+        passes = [
+            cls
+            for _, cls in inspect.getmembers(module, inspect.isclass)
+            if issubclass(cls, ModulePass) and cls.__module__ == module.__name__
+        ]
+        assert len(passes) == 1, module_name
+        (cls,) = passes
+        assert cls.name == name.replace("_", "-"), cls
+        assert cls.__name__.endswith("Pass"), cls

@@ -17,13 +17,7 @@ from hypothesis import strategies as st
 
 from epoch_mlir.cli.run import check_against
 from epoch_mlir.compiler import compile_file
-from epoch_mlir.dialects.systolic import ChunkLoopOp
-from epoch_mlir.emulator.core import Emulator
-from epoch_mlir.interpreters.reference import run_reference
-from epoch_mlir.ir_reader import load_module
-from epoch_mlir.machine import load_machine
-from epoch_mlir.models import scan_model
-from epoch_mlir.passes.utils.prodf import (
+from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import (
     ChunkPlan,
     ChunkStep,
     OpList,
@@ -33,6 +27,12 @@ from epoch_mlir.passes.utils.prodf import (
     ramps,
     stream_chunks,
 )
+from epoch_mlir.dialects.systolic import ChunkLoopOp
+from epoch_mlir.emulator.core import Emulator
+from epoch_mlir.interpreters.reference import run_reference
+from epoch_mlir.ir_reader import load_module
+from epoch_mlir.machine import load_machine
+from epoch_mlir.models import scan_model
 
 
 def unrolled(plan: ChunkPlan) -> list[tuple[str, ChunkStep, int]]:

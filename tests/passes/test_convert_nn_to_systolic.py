@@ -20,6 +20,13 @@ from xdsl.dialects.builtin import IntAttr, ModuleOp
 from xdsl.ir import Operation
 
 from epoch_mlir.cli.run import check_against
+from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
+    Chunk,
+    Stream,
+    choose_chunk,
+    pipeline,
+)
+from epoch_mlir.conversions.systolic_common.lowering import LoweringError
 from epoch_mlir.dialects.systolic import TARGET_ATTRIBUTE, ChunkLoopOp, TargetAttr
 from epoch_mlir.emulator.core import Emulator
 from epoch_mlir.interpreters.reference import run_reference
@@ -28,8 +35,6 @@ from epoch_mlir.isa.program import Program
 from epoch_mlir.kernels.gemm import scalesim_cycles
 from epoch_mlir.machine import load_machine
 from epoch_mlir.pass_spec import build_pipeline
-from epoch_mlir.passes.utils.conversion import LoweringError
-from epoch_mlir.passes.utils.nn_tiling import Chunk, Stream, choose_chunk, pipeline
 from epoch_mlir.registry import get_all_passes, get_upstream_passes
 from epoch_mlir.targets.epoch_program import module_to_program
 

@@ -12,6 +12,17 @@ import pytest
 
 from epoch_mlir.cli.run import check_against
 from epoch_mlir.compiler import compile_file, pipeline_for
+from epoch_mlir.conversions.convert_systolic_to_epoch import ADDRESS_REGISTER_LIMIT, DRAM_ALIGNMENT
+from epoch_mlir.conversions.convert_systolic_to_epoch.dram_allocation import (
+    Interval,
+    allocate,
+    intermediates,
+    live_ranges,
+    peak_live_words,
+    pool_words,
+    regions,
+)
+from epoch_mlir.conversions.systolic_common.lowering import LoweringError
 from epoch_mlir.emulator.core import Emulator
 from epoch_mlir.errors import EpochError
 from epoch_mlir.interpreters.reference import find_entry, run_reference
@@ -22,17 +33,6 @@ from epoch_mlir.isa.program import Program, SymbolKind
 from epoch_mlir.machine import load_machine
 from epoch_mlir.models import s4d_coefficients, s4d_model
 from epoch_mlir.pass_spec import build_pipeline
-from epoch_mlir.passes.convert_systolic_to_epoch import ADDRESS_REGISTER_LIMIT, DRAM_ALIGNMENT
-from epoch_mlir.passes.utils.conversion import LoweringError
-from epoch_mlir.passes.utils.dram_allocation import (
-    Interval,
-    allocate,
-    intermediates,
-    live_ranges,
-    peak_live_words,
-    pool_words,
-    regions,
-)
 from epoch_mlir.registry import get_all_passes, get_upstream_passes
 from epoch_mlir.targets.epoch_program import module_to_program, program_to_module
 

@@ -1,10 +1,10 @@
 """convert-nn-to-systolic: the conventional layers as GEMM folds and vector-unit work.
 
 `nn.linear` runs on the array in the requested conventional dataflow (kernels/gemm.py's folds,
-passes/utils/gemm.py); every other `nn` op runs on the vector unit, as kernels/vector.py does
-layer norm. All of them stream the sequence through SRAM in double-buffered chunks with the
-steady state in one `systolic.chunk_loop` (passes/utils/nn_tiling.py), so the IR does not grow
-with L. docs/compiler.md ("nn lowering") describes each op's mapping.
+gemm.py); every other `nn` op runs on the vector unit, as kernels/vector.py does layer norm. All
+of them stream the sequence through SRAM in double-buffered chunks with the steady state in one
+`systolic.chunk_loop` (tiling.py), so the IR does not grow with L. docs/compiler.md ("nn
+lowering") describes each op's mapping.
 """
 
 from __future__ import annotations
@@ -25,29 +25,8 @@ from xdsl.pattern_rewriter import (
     op_type_rewrite_pattern,
 )
 
-from epoch_mlir.dialects import nn
-from epoch_mlir.dialects.systolic import (
-    AllocDramOp,
-    AllocOp,
-    ArrayConfigAttr,
-    ConfigureOp,
-    ConstantOp,
-    DramType,
-    LoadOp,
-    SramType,
-    StoreOp,
-    TargetAttr,
-    VectorOp,
-)
-from epoch_mlir.passes.utils.conversion import (
-    LoweringError,
-    dram_operand,
-    folds,
-    replace_with_dram,
-    target_of,
-)
-from epoch_mlir.passes.utils.gemm import Window, gemm_folds, stationary_folds
-from epoch_mlir.passes.utils.nn_tiling import (
+from epoch_mlir.conversions.convert_nn_to_systolic.gemm import Window, gemm_folds, stationary_folds
+from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     INPUT,
     OUTPUT,
     VECTOR_CHUNK_ROWS,
@@ -62,6 +41,27 @@ from epoch_mlir.passes.utils.nn_tiling import (
     field_limit,
     padded,
     pipeline,
+)
+from epoch_mlir.conversions.systolic_common.lowering import (
+    LoweringError,
+    dram_operand,
+    folds,
+    replace_with_dram,
+    target_of,
+)
+from epoch_mlir.dialects import nn
+from epoch_mlir.dialects.systolic import (
+    AllocDramOp,
+    AllocOp,
+    ArrayConfigAttr,
+    ConfigureOp,
+    ConstantOp,
+    DramType,
+    LoadOp,
+    SramType,
+    StoreOp,
+    TargetAttr,
+    VectorOp,
 )
 from epoch_mlir.pipelines import PRODF_GEMM_DATAFLOW  # SPEC: GEMMs' documented default
 

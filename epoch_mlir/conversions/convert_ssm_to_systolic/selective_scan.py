@@ -34,6 +34,24 @@ from xdsl.dialects.builtin import StringAttr, TensorType
 from xdsl.ir import SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
+from epoch_mlir.conversions.convert_ssm_to_systolic.scan_conventional import transpose_fold
+from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import (
+    ChunkStep,
+    OpList,
+    choose_chunk,
+    instruction_cycles,
+    stream_chunks,
+)
+from epoch_mlir.conversions.systolic_common.lowering import (
+    MODE_ATTRIBUTE,
+    LoweringError,
+    bank_words,
+    dram_operand,
+    folds,
+    machine_of,
+    replace_with_dram,
+    target_of,
+)
 from epoch_mlir.dialects import ssm
 from epoch_mlir.dialects.systolic import (
     AllocDramOp,
@@ -48,24 +66,6 @@ from epoch_mlir.dialects.systolic import (
     VectorOp,
 )
 from epoch_mlir.machine import Machine
-from epoch_mlir.passes.utils.conversion import (
-    MODE_ATTRIBUTE,
-    LoweringError,
-    bank_words,
-    dram_operand,
-    folds,
-    machine_of,
-    replace_with_dram,
-    target_of,
-)
-from epoch_mlir.passes.utils.prodf import (
-    ChunkStep,
-    OpList,
-    choose_chunk,
-    instruction_cycles,
-    stream_chunks,
-)
-from epoch_mlir.passes.utils.ssm_conventional import transpose_fold
 
 BANKS = ("input", "weight", "output")
 NEXT_ROW = (1, 0)  # row t of a chunk buffer, one row further per timestep

@@ -25,10 +25,15 @@ from xdsl.pattern_rewriter import (
 )
 from xdsl.rewriter import InsertPoint, Rewriter
 
+from epoch_mlir.conversions.systolic_common.lowering import (
+    HW_ATTRIBUTE,
+    LoweringError,
+    dram_operand,
+    dram_type,
+)
 from epoch_mlir.dialects.systolic import TARGET_ATTRIBUTE, ConstantOp, TargetAttr
 from epoch_mlir.errors import MachineError
 from epoch_mlir.machine import Machine, load_machine
-from epoch_mlir.passes.utils.conversion import HW_ATTRIBUTE, LoweringError, dram_operand, dram_type
 
 
 class LowerDenseConstant(RewritePattern):

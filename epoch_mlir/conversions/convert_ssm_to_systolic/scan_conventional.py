@@ -34,6 +34,17 @@ import numpy as np
 from xdsl.dialects.builtin import ComplexType, f32
 from xdsl.ir import SSAValue
 
+from epoch_mlir.conversions.convert_ssm_to_systolic.discretize import alloc
+from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import (
+    ChunkStep,
+    OpList,
+    Plane,
+    Scan,
+    choose_chunk,
+    instruction_cycles,
+    stream_chunks,
+)
+from epoch_mlir.conversions.systolic_common.lowering import folds
 from epoch_mlir.dialects.systolic import (
     ArrayConfigAttr,
     LoadOp,
@@ -43,17 +54,6 @@ from epoch_mlir.dialects.systolic import (
     VectorOp,
 )
 from epoch_mlir.machine import Machine
-from epoch_mlir.passes.utils.conversion import folds
-from epoch_mlir.passes.utils.discretize import alloc
-from epoch_mlir.passes.utils.prodf import (
-    ChunkStep,
-    OpList,
-    Plane,
-    Scan,
-    choose_chunk,
-    instruction_cycles,
-    stream_chunks,
-)
 
 NEXT_ROW = (1, 0)  # u[k] and y[k] move down one row per timestep
 

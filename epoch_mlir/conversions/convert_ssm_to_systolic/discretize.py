@@ -45,6 +45,23 @@ from xdsl.dialects.builtin import ComplexType, TensorType, f32
 from xdsl.ir import Attribute, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
+from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import (
+    MAX_COUNT,
+    ChunkStep,
+    OpList,
+    choose_chunk,
+    instruction_cycles,
+    stream_chunks,
+    unit_cycles,
+)
+from epoch_mlir.conversions.systolic_common.lowering import (
+    LoweringError,
+    bank_words,
+    dram_operand,
+    machine_of,
+    replace_with_dram,
+    target_of,
+)
 from epoch_mlir.dialects import ssm
 from epoch_mlir.dialects.systolic import (
     AllocDramOp,
@@ -54,23 +71,6 @@ from epoch_mlir.dialects.systolic import (
     SramType,
     StoreOp,
     VectorOp,
-)
-from epoch_mlir.passes.utils.conversion import (
-    LoweringError,
-    bank_words,
-    dram_operand,
-    machine_of,
-    replace_with_dram,
-    target_of,
-)
-from epoch_mlir.passes.utils.prodf import (
-    MAX_COUNT,
-    ChunkStep,
-    OpList,
-    choose_chunk,
-    instruction_cycles,
-    stream_chunks,
-    unit_cycles,
 )
 
 METHODS = ("zoh", "bilinear", "euler")

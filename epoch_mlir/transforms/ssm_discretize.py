@@ -1,7 +1,7 @@
 """ssm-discretize: fold `ssm.discretize` of constant operands into constant (Abar, Bbar).
 
 Discretizations of run-time operands stay: `convert-ssm-to-systolic` lowers them to vector-unit
-work (passes/utils/discretize.py).
+work (convert_ssm_to_systolic/discretize.py).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """convert-ssm-to-systolic: map `ssm.scan` onto the array (ProDF) or the vector unit (conventional).
 
-`dataflow=prodf` streams the sequence through LIMA-PEs that hold the state modes (passes/utils/
-prodf.py, the logic of kernels/s4d.py); `dataflow=ws|os|is` is what a TPU-like array of MAC PEs
-must do instead: the faster (by the cost model) of the recurrence on the vector unit
-(passes/utils/ssm_conventional.py) and a Toeplitz matmul per channel on the array
-(passes/utils/ssm_convolution.py), both figures and the choice written into the IR. docs/compiler.md
-("ssm.scan lowering") describes both mappings and the attributes they leave.
+`dataflow=prodf` streams the sequence through LIMA-PEs that hold the state modes (scan_prodf.py,
+the logic of kernels/s4d.py); `dataflow=ws|os|is` is what a TPU-like array of MAC PEs must do
+instead: the faster (by the cost model) of the recurrence on the vector unit
+(scan_conventional.py) and a Toeplitz matmul per channel on the array (scan_convolution.py),
+both figures and the choice written into the IR. docs/compiler.md ("ssm.scan lowering")
+describes both mappings and the attributes they leave.
 """
 
 from __future__ import annotations
@@ -36,6 +36,39 @@ from xdsl.pattern_rewriter import (
     op_type_rewrite_pattern,
 )
 
+from epoch_mlir.conversions.convert_ssm_to_systolic.discretize import (
+    LowerSsmDiscretize,
+    widen_plane,
+)
+from epoch_mlir.conversions.convert_ssm_to_systolic.scan_conventional import (
+    RecurrentLayout,
+    emit_recurrent,
+    split_block,
+)
+from epoch_mlir.conversions.convert_ssm_to_systolic.scan_convolution import (
+    convolution_cycles,
+    convolution_kernel,
+    emit_convolution,
+    unsupported,
+)
+from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import (
+    OpList,
+    Plane,
+    Scan,
+    choose_prodf,
+    emit_prodf,
+    estimate_cycles,
+)
+from epoch_mlir.conversions.convert_ssm_to_systolic.selective_scan import LowerSelectiveScan
+from epoch_mlir.conversions.systolic_common.lowering import (
+    MODE_ATTRIBUTE,
+    LoweringError,
+    bank_words,
+    dram_operand,
+    machine_of,
+    replace_with_dram,
+    target_of,
+)
 from epoch_mlir.dialects import ssm
 from epoch_mlir.dialects.systolic import (
     DATAFLOWS,
@@ -45,36 +78,6 @@ from epoch_mlir.dialects.systolic import (
     DramType,
 )
 from epoch_mlir.machine import Machine
-from epoch_mlir.passes.utils.conversion import (
-    MODE_ATTRIBUTE,
-    LoweringError,
-    bank_words,
-    dram_operand,
-    machine_of,
-    replace_with_dram,
-    target_of,
-)
-from epoch_mlir.passes.utils.discretize import LowerSsmDiscretize, widen_plane
-from epoch_mlir.passes.utils.prodf import (
-    OpList,
-    Plane,
-    Scan,
-    choose_prodf,
-    emit_prodf,
-    estimate_cycles,
-)
-from epoch_mlir.passes.utils.selective import LowerSelectiveScan
-from epoch_mlir.passes.utils.ssm_conventional import (
-    RecurrentLayout,
-    emit_recurrent,
-    split_block,
-)
-from epoch_mlir.passes.utils.ssm_convolution import (
-    convolution_cycles,
-    convolution_kernel,
-    emit_convolution,
-    unsupported,
-)
 
 MODES = ("auto", "recurrent", "convolution")  # the conventional mapping's `mode` option
 ESTIMATES_ATTRIBUTE = "ssm.estimates"  # the cost model's cycles of each conventional mode
@@ -163,7 +166,7 @@ class LowerSsmScan(RewritePattern):
                 planes.append(plane.dram)
             elif plane.value is not None:  # at compile time
                 planes.append(ops.constant(plane.value.astype(np.complex64), plane.name))
-            else:  # on chip (utils/discretize.py)
+            else:  # on chip (discretize.py)
                 if plane.dram not in widened:
                     try:
                         widened[plane.dram] = widen_plane(

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 from xdsl.ir import Operation, SSAValue
 
+from epoch_mlir.conversions.convert_nn_to_systolic.tiling import field_limit, repeat
+from epoch_mlir.conversions.systolic_common.lowering import folds
 from epoch_mlir.dialects.systolic import MatmulTileOp, PreloadTileOp, TargetAttr
-from epoch_mlir.passes.utils.conversion import folds
-from epoch_mlir.passes.utils.nn_tiling import field_limit, repeat
 
 # fold(offset, size, step, slot): the ops of one fold over m of `size` rows starting `offset`
 # rows in, whose windows move `step` rows per loop iteration, using slots from `slot` on

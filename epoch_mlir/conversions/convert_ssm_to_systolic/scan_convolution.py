@@ -41,6 +41,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from epoch_mlir.conversions.convert_ssm_to_systolic.scan_conventional import (
+    RecurrentLayout,
+    step_cycles,
+)
+from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import (
+    MAX_COUNT,
+    OpList,
+    Scan,
+    instruction_cycles,
+    unit_cycles,
+)
+from epoch_mlir.conversions.systolic_common.lowering import folds
 from epoch_mlir.dialects.systolic import (
     ArrayConfigAttr,
     LoadOp,
@@ -50,9 +62,6 @@ from epoch_mlir.dialects.systolic import (
     VectorOp,
 )
 from epoch_mlir.machine import Machine
-from epoch_mlir.passes.utils.conversion import folds
-from epoch_mlir.passes.utils.prodf import MAX_COUNT, OpList, Scan, instruction_cycles, unit_cycles
-from epoch_mlir.passes.utils.ssm_conventional import RecurrentLayout, step_cycles
 
 FIELD_LIMIT = (1 << 16) - 1  # m, n and k of `mm` are 16-bit fields
 

@@ -28,6 +28,7 @@ import numpy as np
 from xdsl.dialects.builtin import ComplexType, DenseIntOrFPElementsAttr, TensorType, f32
 from xdsl.ir import Attribute, Operation, SSAValue
 
+from epoch_mlir.conversions.systolic_common.lowering import folds
 from epoch_mlir.dialects.systolic import (
     AllocCoefficientsOp,
     AllocOp,
@@ -50,7 +51,6 @@ from epoch_mlir.isa.encoding import FORMULA_FUNCTIONS
 from epoch_mlir.isa.fields import FIELDS
 from epoch_mlir.isa.table import INSTRUCTIONS, Instr
 from epoch_mlir.machine import Machine
-from epoch_mlir.passes.utils.conversion import folds
 
 ROWS: dict[str, Instr] = {row.mnemonic: row for row in INSTRUCTIONS}
 MAX_STEPS = (1 << FIELDS["steps"].width) - 1  # the longest stream one `lima` encodes

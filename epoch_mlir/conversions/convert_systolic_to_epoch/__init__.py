@@ -2,7 +2,7 @@
 
 Every systolic op that does work becomes one instruction; buffers and DRAM tensors become word
 addresses (SRAM from each buffer's `at` and its bank; DRAM: arguments, constants and results each
-in their own block, intermediates sharing one pool by liveness, passes/utils/dram_allocation.py),
+in their own block, intermediates sharing one pool by liveness, dram_allocation.py),
 windows become addresses and row strides, and a `chunk_loop` becomes a hardware `loop` whose
 register strides move the windows that `step`: one address register per distinct per-iteration
 advance, the loop's two `ra`/`rb` slots first and `addi`s at the end of the body for any more.
@@ -22,6 +22,8 @@ from xdsl.dialects.builtin import ComplexType, DenseIntOrFPElementsAttr, Integer
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 
+from epoch_mlir.conversions.convert_systolic_to_epoch import dram_allocation
+from epoch_mlir.conversions.systolic_common.lowering import LoweringError, machine_of, target_of
 from epoch_mlir.dialects import systolic
 from epoch_mlir.errors import EpochError
 from epoch_mlir.interpreters.reference import find_entry
@@ -29,8 +31,6 @@ from epoch_mlir.isa.builder import ProgramBuilder
 from epoch_mlir.isa.encoding import encode
 from epoch_mlir.isa.fields import MEM_OFFSET_BITS, NUM_REGS, Mem
 from epoch_mlir.isa.program import Program
-from epoch_mlir.passes.utils import dram_allocation
-from epoch_mlir.passes.utils.conversion import LoweringError, machine_of, target_of
 from epoch_mlir.targets.epoch_program import program_to_module
 
 Window = tuple[SSAValue, Sequence[int], Sequence[int]]  # operand, corner, per-iteration step

@@ -1,1 +1,0 @@
-"""Helpers shared by several passes (not passes themselves)."""
