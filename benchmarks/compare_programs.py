@@ -56,8 +56,8 @@ def cases(hws: list[str], examples: list[Path]) -> list[Case]:
 
 def checkout(ref: str, cache: Path) -> tuple[str, Path]:
     """(commit id, source tree) of `ref`: a detached worktree, or this checkout for WORKTREE."""
-    if ref == "WORKTREE":
-        return "WORKTREE", REPO
+    if ref == "WORKTREE":  # one results directory per checkout: several may compare at once
+        return f"WORKTREE-{hashlib.sha256(str(REPO).encode()).hexdigest()[:8]}", REPO
     commit = subprocess.run(
         ["git", "-C", str(REPO), "rev-parse", ref], capture_output=True, text=True, check=True
     ).stdout.strip()
