@@ -31,8 +31,9 @@ def default_pipeline(hw: str, dataflow: str) -> str:
     quoted = hw.replace("\\", "\\\\").replace('"', '\\"')
     return ",\n".join(
         [
+            f'epoch-set-machine{{hw="{quoted}"}}',
             "ssm-discretize",
-            f'convert-func-to-systolic{{hw="{quoted}"}}',
+            "convert-func-to-systolic",
             f"convert-nn-to-systolic{{dataflow={gemm}}}",
             f"convert-ssm-to-systolic{{dataflow={dataflow}}}",
             "reconcile-unrealized-casts",

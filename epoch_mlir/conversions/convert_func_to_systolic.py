@@ -1,4 +1,4 @@
-"""convert-func-to-systolic: put the module's tensors in DRAM and name the machine it targets."""
+"""convert-func-to-systolic: put the module's tensors in DRAM and give the verifiers the target."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     FunctionType,
     ModuleOp,
-    StringAttr,
     TensorType,
     UnrealizedConversionCastOp,
 )
@@ -26,14 +25,13 @@ from xdsl.pattern_rewriter import (
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from epoch_mlir.conversions.systolic_common.lowering import (
-    HW_ATTRIBUTE,
     LoweringError,
     dram_operand,
     dram_type,
+    machine_of,
 )
 from epoch_mlir.dialects.systolic import TARGET_ATTRIBUTE, ConstantOp, TargetAttr
-from epoch_mlir.errors import MachineError
-from epoch_mlir.machine import Machine, load_machine
+from epoch_mlir.machine import Machine
 
 
 class LowerDenseConstant(RewritePattern):
@@ -104,25 +102,20 @@ class ConvertFuncToSystolicPass(ModulePass):
     """Move entry arguments, results and dense constants to DRAM tensors; set the target.
 
     #### Input invariant
-    `func.func`s over ranked tensors (the ssm/nn level).
+    `func.func`s over ranked tensors (the ssm/nn level), in a module that names its machine
+    (`epoch.machine`, set by `epoch-set-machine`).
     #### Output IR
     Arguments, results and constants are `!systolic.dram` tensors, bridged to the remaining tensor
-    ops by `builtin.unrealized_conversion_cast`; the module carries `systolic.target` (the
-    machine's limits, for the verifiers) and `systolic.hw` (the machine spec, for cost models).
+    ops by `builtin.unrealized_conversion_cast`; the module also carries `systolic.target` (the
+    machine's limits, for the systolic ops' verifiers).
     """
 
     name = "convert-func-to-systolic"
 
-    hw: str = "epochcore"
-
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        try:
-            machine = load_machine(self.hw)
-        except MachineError as error:
-            raise LoweringError(str(error)) from None
+        machine = machine_of(op)
         _check_dram_capacity(op, machine)
         op.attributes[TARGET_ATTRIBUTE] = TargetAttr.from_machine(machine)
-        op.attributes[HW_ATTRIBUTE] = StringAttr(self.hw)
         PatternRewriteWalker(LowerDenseConstant()).rewrite_module(op)
         for function in op.walk():
             if isinstance(function, func.FuncOp):

@@ -23,6 +23,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation
 from xdsl.utils.target import Target
 
+from epoch_mlir.dialects.epoch.attrs import MACHINE_ATTRIBUTE, MachineAttr
 from epoch_mlir.dialects.epoch.formats import InstructionOp, LoopInstructionOp
 from epoch_mlir.dialects.epoch.ops import INSTRUCTION_OPS
 from epoch_mlir.dialects.epoch.program import DataOp, ProgramOp, SymbolOp
@@ -74,8 +75,11 @@ def module_to_program(module: ModuleOp) -> Program:
     else:
         base, data = _data_segment(program_op, declarations)
         program = Program(tuple(builder.words), tuple(symbols), base, data)
+    machine = module.attributes.get(MACHINE_ATTRIBUTE)
     program = dataclasses.replace(
-        program, version=program_op.format_version, machine=program_op.machine_record
+        program,
+        version=program_op.format_version,
+        machine=machine.record() if isinstance(machine, MachineAttr) else None,
     )
     try:
         check_symbols(program.symbols, program.data_base, len(program.data))
@@ -191,9 +195,11 @@ def program_to_module(program: Program) -> ModuleOp:
         ops,
         version=None if program.version == VERSION else program.version,
         data_base=None if program.data_base == derived_base else program.data_base,
-        machine=program.machine,
     )
-    return ModuleOp([program_op])
+    module = ModuleOp([program_op])
+    if program.machine is not None:
+        module.attributes[MACHINE_ATTRIBUTE] = MachineAttr.from_record(program.machine)
+    return module
 
 
 def _runs(mask: np.ndarray) -> Iterable[tuple[int, int]]:

@@ -22,7 +22,7 @@ def test_binary_assembly_and_ir_outputs(tmp_path: Path) -> None:
 
 def test_the_default_pipeline_can_be_printed_and_edited(tmp_path: Path) -> None:
     printed = epoch("compile", "--print-pipeline", "--hw", "small").stdout.strip()
-    assert printed.startswith("ssm-discretize,\nconvert-func-to-systolic")  # as docs show it
+    assert printed.startswith('epoch-set-machine{hw="small"},\nssm-discretize,')  # as in the docs
     assert 'hw="small"' in printed and "convert-ssm-to-systolic{dataflow=prodf}" in printed
     edited = printed.replace("dataflow=prodf", "dataflow=prodf chunk=16")
     program = tmp_path / "p.epb"
@@ -43,7 +43,8 @@ def test_the_printed_pipeline_follows_hw_and_dataflow_without_a_source() -> None
 def test_the_pipeline_may_be_spread_over_lines_with_spaces(tmp_path: Path) -> None:
     pipeline = """
         ssm-discretize ,
-        convert-func-to-systolic{ hw="small" } ,
+        epoch-set-machine{ hw="small" } ,
+        convert-func-to-systolic ,
         convert-nn-to-systolic{dataflow=ws},
         convert-ssm-to-systolic{
             dataflow=prodf
@@ -80,3 +81,20 @@ def test_an_op_that_cannot_be_mapped_is_an_error_at_the_op(tmp_path: Path) -> No
     process = epoch("compile", MODEL, "--hw", flat, "-o", out)
     assert_user_error(process, f"{MODEL}:", "ssm.scan")
     assert out.read_bytes() == b"precious"
+
+
+def test_a_module_dumped_mid_pipeline_keeps_its_machine(tmp_path: Path) -> None:
+    """The machine travels in the IR: finishing a dumped module gives the compiled program."""
+    machine = tmp_path / "mine.toml"
+    machine.write_text('base = "small"\nname = "mine"\ncols = 8\n')
+    compiled = tmp_path / "whole.epb"
+    assert epoch("compile", MODEL, "--hw", machine, "-o", compiled).returncode == 0
+    passes = epoch("compile", "--print-pipeline", "--hw", machine).stdout.split(",\n")
+    head, tail = ",".join(passes[:4]), ",".join(p.strip() for p in passes[4:])
+    dumped = tmp_path / "systolic.mlir"
+    assert epoch("opt", MODEL, "-p", head, "-o", dumped).returncode == 0
+    machine.unlink()  # the rest of the pipeline reads no file
+    finished = tmp_path / "finished.epb"
+    process = epoch("opt", dumped, "-p", tail, "-t", "epoch-bin", "-o", finished)
+    assert process.returncode == 0, process.stderr
+    assert finished.read_bytes() == compiled.read_bytes()

@@ -113,7 +113,7 @@ def compile_program(text: str, hw: str, dataflow: str, chunk_rows: int = 0) -> P
     ctx = make_context()
     module = parse_module(ctx, SourceText("nn.mlir", text))
     spec = (
-        f'convert-func-to-systolic{{hw="{hw}"}},'
+        f'epoch-set-machine{{hw="{hw}"}},convert-func-to-systolic,'
         f"convert-nn-to-systolic{{dataflow={dataflow} chunk-rows={chunk_rows}}},"
         "reconcile-unrealized-casts,systolic-allocate-sram,convert-systolic-to-epoch"
     )

@@ -238,7 +238,7 @@ def lower_to_systolic(text: str, hw: str, dataflow: str, mode: str = "auto") -> 
     ctx = make_context()
     module = parse_module(ctx, SourceText("layer.mlir", text))
     spec = (
-        f"convert-func-to-systolic{{hw={hw}}},"
+        f"epoch-set-machine{{hw={hw}}},convert-func-to-systolic,"
         f"convert-ssm-to-systolic{{dataflow={dataflow} mode={mode}}}"
     )
     build_pipeline(spec, get_all_passes()).apply(ctx, module)

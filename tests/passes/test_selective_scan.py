@@ -148,7 +148,10 @@ def test_the_cost_models_chunk_gives_the_same_results(hw: str, dataflow: str) ->
 def lower_to_systolic(text: str, hw: str, dataflow: str) -> list:
     ctx = make_context()
     module = parse_module(ctx, SourceText("layer.mlir", text))
-    spec = f"convert-func-to-systolic{{hw={hw}}},convert-ssm-to-systolic{{dataflow={dataflow}}}"
+    spec = (
+        f"epoch-set-machine{{hw={hw}}},convert-func-to-systolic,"
+        f"convert-ssm-to-systolic{{dataflow={dataflow}}}"
+    )
     build_pipeline(spec, get_all_passes()).apply(ctx, module)
     return list(module.walk())
 

@@ -10,7 +10,6 @@ advance, the loop's two `ra`/`rb` slots first and `addi`s at the end of the body
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,9 +22,14 @@ from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 
 from epoch_mlir.conversions.convert_systolic_to_epoch import dram_allocation
-from epoch_mlir.conversions.systolic_common.lowering import LoweringError, machine_of, target_of
+from epoch_mlir.conversions.systolic_common.lowering import (
+    LoweringError,
+    module_machine,
+    module_of,
+    target_of,
+)
 from epoch_mlir.dialects import systolic
-from epoch_mlir.errors import EpochError
+from epoch_mlir.dialects.epoch.attrs import MACHINE_ATTRIBUTE
 from epoch_mlir.interpreters.reference import find_entry
 from epoch_mlir.isa.builder import ProgramBuilder
 from epoch_mlir.isa.encoding import encode
@@ -335,9 +339,8 @@ def _dense_value(value: DenseIntOrFPElementsAttr) -> np.ndarray:
 def _dram_limit(entry: func.FuncOp) -> tuple[int, str]:
     """The DRAM words a program may address on the module's machine, and how to name them."""
     register = f"the {ADDRESS_REGISTER_LIMIT} words a 32-bit address register reaches"
-    try:
-        machine = machine_of(entry)
-    except EpochError:  # a target without a loadable machine: only the ISA's limit applies
+    machine = module_machine(module_of(entry))
+    if machine is None:  # hand-written systolic IR naming no machine: the ISA's limit applies
         return ADDRESS_REGISTER_LIMIT, register
     if machine.dram_words >= ADDRESS_REGISTER_LIMIT:
         return ADDRESS_REGISTER_LIMIT, register
@@ -446,16 +449,14 @@ class ConvertSystolicToEpochPass(ModulePass):
                 or nested.name == "builtin.unrealized_conversion_cast"
             ):
                 raise LoweringError.at(nested, "was not lowered to the systolic level")
-        program = lower_entry(op)
-        try:
-            record = machine_of(op).record  # recorded in the program file
-        except EpochError:  # hand-written systolic IR whose target names no loadable machine
-            record = None
-        lowered = program_to_module(dataclasses.replace(program, machine=record))
+        lowered = program_to_module(lower_entry(op))
         for child in list(op.body.block.ops):
             child.detach()
             child.erase()
         for child in list(lowered.body.block.ops):
             child.detach()
             op.body.block.add_op(child)
+        machine = op.attributes.get(MACHINE_ATTRIBUTE)
         op.attributes.clear()
+        if machine is not None:  # the program file records it
+            op.attributes[MACHINE_ATTRIBUTE] = machine

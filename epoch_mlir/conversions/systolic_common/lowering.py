@@ -10,13 +10,11 @@ survives names an op no pattern lowered.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 from xdsl.dialects.builtin import (
     ComplexType,
     ModuleOp,
-    StringAttr,
     TensorType,
     UnrealizedConversionCastOp,
 )
@@ -24,13 +22,13 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint
 
+from epoch_mlir.dialects.epoch.attrs import MACHINE_ATTRIBUTE, MachineAttr
 from epoch_mlir.dialects.systolic import DramType, TargetAttr, find_target
 from epoch_mlir.errors import IRError
 from epoch_mlir.ir_reader import op_error
-from epoch_mlir.machine import Machine, load_machine
+from epoch_mlir.machine import Machine
 
 MODE_ATTRIBUTE = "ssm.mode"  # which mapping an ssm lowering chose: prodf, recurrent, convolution
-HW_ATTRIBUTE = "systolic.hw"  # the machine spec (preset or TOML path) the module is compiled for
 
 
 class LoweringError(IRError):
@@ -93,7 +91,8 @@ def target_of(op: Operation) -> TargetAttr:
     target = find_target(op)
     if target is None:
         raise LoweringError(
-            "no systolic.target on the module: run convert-func-to-systolic{hw=...} first"
+            "no systolic.target on the module: run epoch-set-machine{hw=...} and "
+            "convert-func-to-systolic first"
         )
     return target
 
@@ -115,12 +114,17 @@ def bank_words(op: Operation, machine: Machine, name: str) -> int:
 
 
 def machine_of(op: Operation) -> Machine:
-    """The full machine description (cost models need more than the target attribute holds)."""
-    spec = module_of(op).attributes.get(HW_ATTRIBUTE)
-    hw = spec.data if isinstance(spec, StringAttr) else target_of(op).machine.data
-    return _load(hw)
+    """The machine the module of `op` is compiled for: its `epoch.machine` attribute (set by
+    `epoch-set-machine`), which holds the whole description, so no pass reads a file."""
+    machine = module_machine(module_of(op))
+    if machine is None:
+        raise LoweringError.at(
+            op, "the module names no machine: run epoch-set-machine{hw=...} first"
+        )
+    return machine
 
 
-@functools.cache
-def _load(hw: str) -> Machine:
-    return load_machine(hw)
+def module_machine(module: ModuleOp) -> Machine | None:
+    """The module's machine, if it names one."""
+    attribute = module.attributes.get(MACHINE_ATTRIBUTE)
+    return attribute.machine() if isinstance(attribute, MachineAttr) else None

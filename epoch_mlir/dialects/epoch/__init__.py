@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from xdsl.ir import Dialect
 
-from epoch_mlir.dialects.epoch.attrs import AddressAttr, F32Attr, MachineAttr, MemAttr
+from epoch_mlir.dialects.epoch.attrs import (
+    MACHINE_ATTRIBUTE,
+    AddressAttr,
+    F32Attr,
+    MachineAttr,
+    MemAttr,
+)
 from epoch_mlir.dialects.epoch.formats import InstructionOp, LoopInstructionOp
 from epoch_mlir.dialects.epoch.ops import INSTRUCTION_OPS
 from epoch_mlir.dialects.epoch.program import DataOp, ProgramOp, SymbolOp
@@ -17,6 +23,7 @@ from epoch_mlir.dialects.epoch.program import DataOp, ProgramOp, SymbolOp
 __all__ = [
     "EPOCH",
     "INSTRUCTION_OPS",
+    "MACHINE_ATTRIBUTE",
     "AddressAttr",
     "DataOp",
     "F32Attr",

@@ -19,6 +19,7 @@ encoder's, and one rule is written once.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -46,7 +47,7 @@ from xdsl.utils.exceptions import VerifyException
 from epoch_mlir.errors import MachineError
 from epoch_mlir.isa.encoding import f32_bits, f32_from_bits
 from epoch_mlir.isa.fields import NUM_REGS, Mem
-from epoch_mlir.machine import MachineRecord
+from epoch_mlir.machine import Machine, MachineRecord, description_text
 
 _REGISTER = re.compile(r"r([0-9]+)")
 F32_BITS_LIMIT = 1 << 32
@@ -264,7 +265,10 @@ class F32Attr(ParametrizedAttribute):
 
 @irdl_attr_definition
 class MachineAttr(ParametrizedAttribute):
-    """The machine a program is compiled for: `#epoch.machine<"tpu", {clock_ghz = 1.0, ...}>`.
+    """The machine a module is compiled for: `#epoch.machine<"tpu", {clock_ghz = 1.0, ...}>`.
+
+    A module carries it as its `epoch.machine` attribute from `epoch-set-machine` on, at every
+    level down to the epoch program, whose file records it; passes read the machine from it.
 
     The source (a preset name or TOML path) and the whole description as a dictionary, so the
     IR, like the program file it becomes, names its machine exactly and needs no file to
@@ -281,17 +285,28 @@ class MachineAttr(ParametrizedAttribute):
     def from_record(record: MachineRecord) -> MachineAttr:
         return MachineAttr(StringAttr(record.source), _to_attribute(json.loads(record.description)))
 
+    def machine(self) -> Machine:
+        """The machine itself (rebuilt once per description: passes ask often)."""
+        return _machine_of(self.record())
+
     def record(self) -> MachineRecord:
         value = _from_attribute(self.description)
-        return MachineRecord(
-            json.dumps(value, sort_keys=True, separators=(",", ":")), self.source.data
-        )
+        assert isinstance(value, dict)
+        return MachineRecord(description_text(value), self.source.data)
 
     def verify(self) -> None:
         try:
             self.record().machine("#epoch.machine")
         except (MachineError, ValueError) as error:
             raise VerifyException(f"invalid machine description: {error}") from None
+
+
+MACHINE_ATTRIBUTE = "epoch.machine"  # the module attribute naming the machine, at every level
+
+
+@functools.cache
+def _machine_of(record: MachineRecord) -> Machine:
+    return record.machine("#epoch.machine")
 
 
 def _to_attribute(value: object) -> Attribute:

@@ -58,7 +58,6 @@ from xdsl.printer import Printer
 from xdsl.traits import HasParent, IsolatedFromAbove, NoTerminator
 from xdsl.utils.exceptions import ParseError, VerifyException
 
-from epoch_mlir.dialects.epoch.attrs import MachineAttr
 from epoch_mlir.dialects.epoch.formats import (
     InstructionOp,
     LoopInstructionOp,
@@ -75,7 +74,6 @@ from epoch_mlir.isa.program import (
     SymbolKind,
     check_symbols,
 )
-from epoch_mlir.machine import MachineRecord
 
 KINDS: dict[str, SymbolKind] = {kind.name.lower(): kind for kind in SymbolKind}
 ELEMENT_TYPES: dict[str, Attribute] = {"f32": f32, "c64": ComplexType(f32)}
@@ -160,15 +158,14 @@ class ProgramOp(IRDLOperation, SymbolScope):
 
     `version` is the program format's (major, minor), given only when it is not the
     current one; `data_base` is the data segment's DRAM address, given only when no
-    constant or data chunk starts there (an empty segment at a nonzero base); `machine` is
-    the machine the program is compiled for, recorded in the program file.
+    constant or data chunk starts there (an empty segment at a nonzero base). The machine the
+    program is for is the module's `epoch.machine` attribute.
     """
 
     name = "epoch.program"
 
     version = opt_prop_def(DenseArrayBase.constr(i32))
     data_base = opt_prop_def(IntegerAttr[I64])
-    machine = opt_prop_def(MachineAttr)
     body = region_def()
 
     traits = traits_def(NoTerminator(), IsolatedFromAbove(), HasParent(ModuleOp))
@@ -178,15 +175,12 @@ class ProgramOp(IRDLOperation, SymbolScope):
         ops: Sequence[Operation] = (),
         version: tuple[int, int] | None = None,
         data_base: int | None = None,
-        machine: MachineRecord | None = None,
     ) -> None:
         properties: dict[str, Attribute] = {}
         if version is not None:
             properties["version"] = DenseArrayBase.from_list(i32, version)
         if data_base is not None:
             properties["data_base"] = IntegerAttr(data_base, i64)
-        if machine is not None:
-            properties["machine"] = MachineAttr.from_record(machine)
         super().__init__(properties=properties, regions=[Region(Block(ops))])
 
     @property
@@ -199,10 +193,6 @@ class ProgramOp(IRDLOperation, SymbolScope):
             return VERSION
         major, minor = self.version.get_values()
         return int(major), int(minor)
-
-    @property
-    def machine_record(self) -> MachineRecord | None:
-        return self.machine.record() if self.machine is not None else None
 
     def declarations(self) -> list[SymbolOp]:
         return [op for op in self.body_ops if isinstance(op, SymbolOp)]
@@ -231,8 +221,6 @@ class ProgramOp(IRDLOperation, SymbolScope):
             properties["version"] = DenseArrayBase.from_list(i32, parts)
         if parser.parse_optional_keyword("data_base") is not None:
             properties["data_base"] = IntegerAttr(parser.parse_integer(allow_boolean=False), i64)
-        if parser.parse_optional_keyword("machine") is not None:
-            properties["machine"] = parser.parse_attribute()
         attributes = parser.parse_optional_attr_dict_with_keyword()
         region = parser.parse_region()
         if not region.blocks:
@@ -248,9 +236,6 @@ class ProgramOp(IRDLOperation, SymbolScope):
             printer.print_string(" version " + ".".join(map(str, self.version.get_values())))
         if self.data_base is not None:
             printer.print_string(f" data_base {self.data_base.value.data}")
-        if self.machine is not None:
-            printer.print_string(" machine ")
-            printer.print_attribute(self.machine)
         printer.print_op_attributes(self.attributes, print_keyword=True)
         printer.print_string(" ")
         printer.print_region(self.body, print_empty_block=False)

@@ -3,11 +3,11 @@
 // loads chunk i+1 while chunk i computes; chunk 0 is peeled, the loop body handles two chunks
 // and its DRAM windows step by 8 rows, and the last chunks are peeled. The IR has the same size
 // for any L (tests/passes/test_convert_nn_to_systolic.py checks the programs).
-// RUN: epoch opt %s -p 'convert-func-to-systolic{hw=small},convert-nn-to-systolic{chunk-rows=4 dataflow=is}' | filecheck %s
-// RUN: epoch opt %s -p 'convert-func-to-systolic{hw=small},convert-nn-to-systolic{chunk-rows=16 dataflow=is}' | filecheck %s --check-prefix=NESTED
+// RUN: epoch opt %s -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-nn-to-systolic{chunk-rows=4 dataflow=is}' | filecheck %s
+// RUN: epoch opt %s -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-nn-to-systolic{chunk-rows=16 dataflow=is}' | filecheck %s --check-prefix=NESTED
 // Banks of 256 words (a machine file) make the chunk size follow from the SRAM instead:
 // RUN: printf 'base = "small"\nname = "banks256"\n[[sram.banks]]\nname = "input"\nkib = 1\n[[sram.banks]]\nname = "weight"\nkib = 1\n[[sram.banks]]\nname = "output"\nkib = 1\n' > %t.toml
-// RUN: epoch opt %s -p 'convert-func-to-systolic{hw="%t.toml"},convert-nn-to-systolic' | filecheck %s --check-prefix=BANKS
+// RUN: epoch opt %s -p 'epoch-set-machine{hw="%t.toml"},convert-func-to-systolic,convert-nn-to-systolic' | filecheck %s --check-prefix=BANKS
 
 // CHECK-LABEL: func.func @gelu(
 // CHECK-NEXT:    %y = systolic.alloc_dram : !systolic.dram<42x8xf32>

@@ -1,13 +1,13 @@
 // What convert-nn-to-systolic refuses: one error per chunk, at the op, naming the limit. The
 // machine file gives `small` banks of 256 words.
 // RUN: printf 'base = "small"\nname = "banks256"\n[[sram.banks]]\nname = "input"\nkib = 1\n[[sram.banks]]\nname = "weight"\nkib = 1\n[[sram.banks]]\nname = "output"\nkib = 1\n' > %t.toml
-// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'convert-func-to-systolic{hw="%t.toml"},convert-nn-to-systolic' | filecheck %s
+// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'epoch-set-machine{hw="%t.toml"},convert-func-to-systolic,convert-nn-to-systolic' | filecheck %s
 // A machine whose banks have other names cannot hold the streams:
 // RUN: printf 'base = "small"\nname = "odd"\n[[sram.banks]]\nname = "scratch"\nkib = 64\n' > %t.odd.toml
-// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'convert-func-to-systolic{hw="%t.odd.toml"},convert-nn-to-systolic' | filecheck %s --check-prefix=BANKS
+// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'epoch-set-machine{hw="%t.odd.toml"},convert-func-to-systolic,convert-nn-to-systolic' | filecheck %s --check-prefix=BANKS
 // A dataflow the pass does not know is a pipeline error:
-// RUN: not epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-nn-to-systolic{dataflow=xs}' 2>&1 | filecheck %s --check-prefix=OPTION
-// RUN: not epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-nn-to-systolic{chunk-rows=-1}' 2>&1 | filecheck %s --check-prefix=OPTION-ROWS
+// RUN: not epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-nn-to-systolic{dataflow=xs}' 2>&1 | filecheck %s --check-prefix=OPTION
+// RUN: not epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-nn-to-systolic{chunk-rows=-1}' 2>&1 | filecheck %s --check-prefix=OPTION-ROWS
 // OPTION: error: bad options for pass 'convert-nn-to-systolic': dataflow must be ws, os, is or prodf, got 'xs'
 // OPTION-NOT: Traceback
 // OPTION-ROWS: error: bad options for pass 'convert-nn-to-systolic': chunk-rows must be 0 (automatic) or positive, got -1

@@ -1,14 +1,14 @@
 // nn.linear in the three conventional dataflows on the `small` 8x4 array: y (16x6) = x (16x16)
 // @ W^T (W: 6x16) + b. The whole sequence fits SRAM, so this is one chunk folded exactly as
 // kernels/gemm.py folds it (SCALE-Sim's mapping), then the bias on the vector unit.
-// RUN: epoch opt %s -p 'convert-func-to-systolic{hw=small},convert-nn-to-systolic{dataflow=ws}' | filecheck %s --check-prefix=WS
-// RUN: epoch opt %s -p 'convert-func-to-systolic{hw=small},convert-nn-to-systolic{dataflow=is}' | filecheck %s --check-prefix=IS
-// RUN: epoch opt %s -p 'convert-func-to-systolic{hw=small},convert-nn-to-systolic{dataflow=os}' | filecheck %s --check-prefix=OS
+// RUN: epoch opt %s -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-nn-to-systolic{dataflow=ws}' | filecheck %s --check-prefix=WS
+// RUN: epoch opt %s -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-nn-to-systolic{dataflow=is}' | filecheck %s --check-prefix=IS
+// RUN: epoch opt %s -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-nn-to-systolic{dataflow=os}' | filecheck %s --check-prefix=OS
 // ws is the default, and what `prodf` (the SSM dataflow) means for GEMMs:
-// RUN: epoch opt %s -p 'convert-func-to-systolic{hw=small},convert-nn-to-systolic' | filecheck %s --check-prefix=WS
-// RUN: epoch opt %s -p 'convert-func-to-systolic{hw=small},convert-nn-to-systolic{dataflow=prodf}' | filecheck %s --check-prefix=WS
+// RUN: epoch opt %s -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-nn-to-systolic' | filecheck %s --check-prefix=WS
+// RUN: epoch opt %s -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-nn-to-systolic{dataflow=prodf}' | filecheck %s --check-prefix=WS
 // On a MAC-only machine the array ops are the same:
-// RUN: epoch opt %s -p 'convert-func-to-systolic{hw=tpu},convert-nn-to-systolic{dataflow=os}' | filecheck %s --check-prefix=TPU
+// RUN: epoch opt %s -p 'epoch-set-machine{hw=tpu},convert-func-to-systolic,convert-nn-to-systolic{dataflow=os}' | filecheck %s --check-prefix=TPU
 
 // WS-LABEL: func.func @linear(
 // WS-NEXT:  %y = systolic.alloc_dram : !systolic.dram<16x6xf32>

@@ -3,9 +3,9 @@
 // load -> compute -> store with one buffer per stream. Chunking is in
 // convert-nn-to-systolic-chunks.mlir, the GEMM dataflows in convert-nn-to-systolic-gemm.mlir,
 // refusals in convert-nn-to-systolic-errors.mlir.
-// RUN: epoch opt %s -p 'convert-func-to-systolic{hw=small},convert-nn-to-systolic,reconcile-unrealized-casts' | filecheck %s
+// RUN: epoch opt %s -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-nn-to-systolic,reconcile-unrealized-casts' | filecheck %s
 // Nothing of the tensor level survives, and buffers are left for systolic-allocate-sram to place:
-// RUN: epoch opt %s -p 'convert-func-to-systolic{hw=small},convert-nn-to-systolic,reconcile-unrealized-casts' | filecheck %s --check-prefix=LOWERED
+// RUN: epoch opt %s -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-nn-to-systolic,reconcile-unrealized-casts' | filecheck %s --check-prefix=LOWERED
 // LOWERED-NOT: nn.
 // LOWERED-NOT: unrealized_conversion_cast
 // LOWERED-NOT: systolic.alloc at

@@ -1,7 +1,7 @@
 // ProDF chunk pipeline with a fixed chunk of 16 timesteps (chunk=16) on the `small` machine:
 // chunk 0 (reset) and the load of chunk 1 are peeled, a chunk_loop runs over pairs of full
 // chunks with DRAM windows stepping two chunks, the rest is unrolled.
-// RUN: epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{chunk=16}' | filecheck %s
+// RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{chunk=16}' | filecheck %s
 
 // L = 100: six full chunks and a tail of 4. Per loop iteration the DMA moves two loads and two
 // stores of 16x4 words (4 cycles of the engine each on `small`; their 50-cycle latency overlaps

@@ -3,9 +3,9 @@
 // when its estimate is lower: convert-ssm-to-systolic-convolution.mlir): the recurrence on the
 // vector unit, one chunk_loop iteration per timestep, each loop annotated with the mode and both
 // modes' estimated cycles.
-// RUN: epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=ws mode=recurrent}' | filecheck %s --check-prefixes=CHECK,WS
-// RUN: epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=os mode=recurrent}' | filecheck %s --check-prefixes=CHECK,OS
-// RUN: epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=is mode=recurrent}' | filecheck %s --check-prefixes=CHECK,IS
+// RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{dataflow=ws mode=recurrent}' | filecheck %s --check-prefixes=CHECK,WS
+// RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{dataflow=os mode=recurrent}' | filecheck %s --check-prefixes=CHECK,OS
+// RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{dataflow=is mode=recurrent}' | filecheck %s --check-prefixes=CHECK,IS
 
 // Complex constant coefficients: the stacked f32 planes (modes x channels) are folded at compile
 // time, A1 = [Re a; Re a], A2 = [-Im a; Im a], B2 = [Re b; Im b], C2 = [Re c; -Im c]; the state
@@ -82,7 +82,7 @@ func.func @real_runtime(%u: tensor<6x5xf32>, %a: tensor<5x3xf32>, %b: tensor<5x3
 
 // Long sequences: the chunk pipeline with nested loops, the outer over pairs of chunks (DRAM
 // windows step two chunks), the inner over the timesteps of one chunk (rows step by one).
-// RUN: epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=ws chunk=4 mode=recurrent}' | filecheck %s --check-prefix=CHUNKS
+// RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{dataflow=ws chunk=4 mode=recurrent}' | filecheck %s --check-prefix=CHUNKS
 // CHUNKS-LABEL: func.func @recurrent_chunks
 // CHUNKS:        systolic.load %u[0, 0] -> %u0[0, 0] sizes [4, 1]
 // CHUNKS-NEXT:   systolic.load %u[4, 0] -> %u1[0, 0] sizes [4, 1]

@@ -4,12 +4,12 @@
 // and each channel's causal Toeplitz product y_h = T_h u_h reads T_h[t, s] = element
 // L - 1 - t + s of its row in place: a window of row `stride -1`. mode=auto (the default) takes
 // the lower of the two estimates; both are recorded with the choice.
-// RUN: epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=ws}' | filecheck %s --check-prefixes=CHECK,WS
-// RUN: epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=os}' | filecheck %s --check-prefixes=CHECK,OS
-// RUN: epoch opt %s --split-input-file -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=is}' | filecheck %s --check-prefixes=CHECK,IS
+// RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{dataflow=ws}' | filecheck %s --check-prefixes=CHECK,WS
+// RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{dataflow=os}' | filecheck %s --check-prefixes=CHECK,OS
+// RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{dataflow=is}' | filecheck %s --check-prefixes=CHECK,IS
 // mode=convolution on coefficients known only at run time is refused; an unknown mode too.
-// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=ws mode=convolution}' | filecheck %s --check-prefix=FORCED
-// RUN: not epoch opt %s -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=ws mode=fft}' 2>&1 | filecheck %s --check-prefix=MODE
+// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{dataflow=ws mode=convolution}' | filecheck %s --check-prefix=FORCED
+// RUN: not epoch opt %s -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{dataflow=ws mode=fft}' 2>&1 | filecheck %s --check-prefix=MODE
 // MODE: convert-ssm-to-systolic: mode must be one of auto, recurrent, convolution, got 'fft'
 
 // L = 6, H = 2, N = 1 complex: K[0] = Re(c b) = 5 - 12 = -7 and -11, stored last. D is an

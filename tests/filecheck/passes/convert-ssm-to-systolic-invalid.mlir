@@ -1,11 +1,11 @@
 // Every refusal of convert-ssm-to-systolic: one line at the op (file:line:col), never a module
 // dump. Each RUN line refuses some of the cases below and lowers the others.
-// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'convert-func-to-systolic{hw=tpu},convert-ssm-to-systolic' | filecheck %s --check-prefix=TPU
-// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic' | filecheck %s --check-prefix=PRODF
-// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=ws}' | filecheck %s --check-prefix=WS
-// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'convert-func-to-systolic{hw=tiny},convert-ssm-to-systolic{chunk=100000}' | filecheck %s --check-prefix=CHUNK
-// RUN: not epoch opt %s -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=xs}' 2>&1 | filecheck %s --check-prefix=DATAFLOW
-// RUN: not epoch opt %s -p 'convert-func-to-systolic{hw=tiny},convert-ssm-to-systolic' 2>&1 | filecheck %s --check-prefix=EXIT
+// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'epoch-set-machine{hw=tpu},convert-func-to-systolic,convert-ssm-to-systolic' | filecheck %s --check-prefix=TPU
+// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic' | filecheck %s --check-prefix=PRODF
+// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{dataflow=ws}' | filecheck %s --check-prefix=WS
+// RUN: epoch opt %s --split-input-file --verify-diagnostics -p 'epoch-set-machine{hw=tiny},convert-func-to-systolic,convert-ssm-to-systolic{chunk=100000}' | filecheck %s --check-prefix=CHUNK
+// RUN: not epoch opt %s -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{dataflow=xs}' 2>&1 | filecheck %s --check-prefix=DATAFLOW
+// RUN: not epoch opt %s -p 'epoch-set-machine{hw=tiny},convert-func-to-systolic,convert-ssm-to-systolic' 2>&1 | filecheck %s --check-prefix=EXIT
 
 // ProDF needs LIMA-PEs: on the TPU-like baseline it is refused at the op.
 // TPU: convert-ssm-to-systolic-invalid.mlir:[[# @LINE + 3]]:8: error: 'ssm.scan' op dataflow prodf needs LIMA-PEs, but target 'tpu' has mac PEs: use dataflow ws, os or is

@@ -1,8 +1,8 @@
 // Coefficients computed at run time: ssm.discretize of run-time operands lowered to DMA and
 // vector instructions, real run-time planes widened to complex for ProDF, and complex run-time
 // planes split into f32 rows for the conventional recurrent mode (docs/compiler.md).
-// RUN: epoch opt %s --split-input-file -p 'ssm-discretize,convert-func-to-systolic{hw=small},convert-ssm-to-systolic' | filecheck %s
-// RUN: epoch opt %s --split-input-file -p 'ssm-discretize,convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=ws}' | filecheck %s --check-prefix=WS
+// RUN: epoch opt %s --split-input-file -p 'ssm-discretize,epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic' | filecheck %s
+// RUN: epoch opt %s --split-input-file -p 'ssm-discretize,epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{dataflow=ws}' | filecheck %s --check-prefix=WS
 
 // zoh of complex planes: delta becomes the complex column delta + 0i (one-word DMA loads into
 // an H x 2 f32 buffer of zeros, one word copy), then per tile dA = cmul by the column

@@ -2,8 +2,8 @@
 // With dataflow prodf the LIMA-PEs stream the per-step coefficients the vector unit computes
 // (vdexp planes); with ws a MAC-only mapping runs the recurrence on the vector unit, one
 // chunk_loop iteration per timestep, after transposing B and C on the array.
-// RUN: epoch opt %s -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=prodf chunk=4}' | filecheck %s --check-prefix=PRODF
-// RUN: epoch opt %s -p 'convert-func-to-systolic{hw=small},convert-ssm-to-systolic{dataflow=ws chunk=4}' | filecheck %s --check-prefix=WS
+// RUN: epoch opt %s -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{dataflow=prodf chunk=4}' | filecheck %s --check-prefix=PRODF
+// RUN: epoch opt %s -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{dataflow=ws chunk=4}' | filecheck %s --check-prefix=WS
 
 // Three modes pack two channels per column (segments of 3 rows): six channels in one fold.
 // PRODF: systolic.configure <lima, prodf, seg 3> attributes {ssm.mode = "prodf"}
