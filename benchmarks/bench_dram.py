@@ -24,8 +24,8 @@ import numpy as np
 from epoch_mlir.compiler import compile_file, pipeline_for
 from epoch_mlir.conversions.convert_systolic_to_epoch import DRAM_ALIGNMENT, dram_allocation
 from epoch_mlir.emulator.core import Emulator
+from epoch_mlir.entry import find_entry
 from epoch_mlir.errors import EpochError
-from epoch_mlir.interpreters.reference import find_entry
 from epoch_mlir.ir_reader import load_module, make_context
 from epoch_mlir.machine import load_machine
 from epoch_mlir.models import s4d_lin, s4d_model

@@ -8,8 +8,9 @@ from pathlib import Path
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.utils.exceptions import DiagnosticException
 
+from epoch_mlir.diagnostics import diagnostic_message
 from epoch_mlir.errors import IRError
-from epoch_mlir.ir_reader import diagnostic_message, load_module, make_context
+from epoch_mlir.ir_reader import load_module, make_context
 from epoch_mlir.isa.program import Program
 from epoch_mlir.machine import Machine
 from epoch_mlir.pass_spec import build_pipeline

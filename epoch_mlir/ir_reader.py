@@ -21,8 +21,9 @@ from xdsl.utils.exceptions import DiagnosticException, ParseError
 from xdsl.utils.lexer import Span
 from xdsl.utils.mlir_lexer import MLIRLexer, MLIRTokenKind
 
+from epoch_mlir.diagnostics import SourceText, diagnostic_message, located, verify_module
 from epoch_mlir.dialects.operand_segments import OperandSegmentsError
-from epoch_mlir.errors import IRError, IRParseError, IRVerifyError
+from epoch_mlir.errors import IRError, IRParseError
 from epoch_mlir.registry import get_all_dialects
 
 # xDSL 0.74 lexes string literals with `"(?:[^"...]+|\\...)*"`: a `+` inside a `*`, which
@@ -33,25 +34,6 @@ from epoch_mlir.registry import get_all_dialects
 _STRING_LITERAL = re.compile(r'"(?:[^"\\\n\v\f]++|\\(?:["nt\\]|[0-9A-Fa-f]{2}))*+"')
 if MLIRLexer._unescaped_characters_regex.pattern.startswith(r'"(?:[^"\\\n\v\f]+|'):
     MLIRLexer._unescaped_characters_regex = _STRING_LITERAL
-
-
-@dataclasses.dataclass(frozen=True)
-class SourceText:
-    """IR text and where it came from, so diagnostics can quote it.
-
-    `first_line` is the file line of the text's first line: `--split-input-file` chunks start
-    deep into the file and their diagnostics must still name the file's own line numbers.
-    """
-
-    name: str
-    text: str
-    first_line: int = 1
-
-    def line(self, number: int) -> str | None:
-        """Line `number` of the file (1-based), if this text holds it."""
-        lines = self.text.split("\n")
-        index = number - self.first_line
-        return lines[index].rstrip("\r") if 0 <= index < len(lines) else None
 
 
 class _LocatingParser(Parser):
@@ -145,40 +127,22 @@ def parse_module(ctx: Context, source: SourceText, *, implicit_module: bool = Tr
     except ParseError as error:
         span = dataclasses.replace(error.span, line_offset=source.first_line - 1)
         location = span.get_location()
-        raise _located(IRParseError, error.msg, source, location.line, location.col) from None
+        raise located(IRParseError, error.msg, source, location.line, location.col) from None
     except DiagnosticException as error:
         # An attribute or type refused its parameters while being built (e.g. a bad shape).
         line, column = parser.current_location() if parser else (source.first_line, 1)
-        raise _located(IRParseError, diagnostic_message(error), source, line, column) from None
+        raise located(IRParseError, diagnostic_message(error), source, line, column) from None
     except (ValueError, OverflowError) as error:
         # A custom parser or attribute constructor refusing a value it read from the text
         # (e.g. an integer beyond i64): the user's text, so a located error, not a traceback.
         line, column = parser.current_location() if parser else (source.first_line, 1)
-        raise _located(IRParseError, diagnostic_message(error), source, line, column) from None
+        raise located(IRParseError, diagnostic_message(error), source, line, column) from None
     if isinstance(module.location, UnknownLoc):
         # An implicit module starts where its text does, so errors about it have a place.
         module.location = FileLineColLoc(
             StringAttr(source.name), IntAttr(source.first_line), IntAttr(1)
         )
     return module
-
-
-def verify_module(module: ModuleOp, source: SourceText | None = None) -> None:
-    """Verify `module`, reporting the first op that fails as IRVerifyError at its position.
-
-    Nested ops are checked before their parents, as xDSL and MLIR do, so the error names the
-    innermost culprit. `source` supplies the quoted line when the op came from it.
-    """
-    try:
-        module.verify()
-    except DiagnosticException as module_error:
-        for op in module.walk(region_first=True):
-            try:
-                op.verify(verify_nested_ops=False)
-            except DiagnosticException as error:
-                raise _op_error(op, diagnostic_message(error), source) from None
-        # Only block-level rules (e.g. a missing terminator) fail without an op failing.
-        raise _op_error(module, diagnostic_message(module_error), source) from None
 
 
 def load_module(path: str | Path, ctx: Context | None = None) -> ModuleOp:
@@ -191,50 +155,6 @@ def load_module(path: str | Path, ctx: Context | None = None) -> ModuleOp:
     module = parse_module(ctx or make_context(), source)
     verify_module(module, source)
     return module
-
-
-def format_diagnostic(error: IRError) -> str:
-    """mlir-opt's rendering: `file:line:col: error: message`, then the line and a caret."""
-    head = f"{error.where}: error: {error.message}" if error.where else f"error: {error.message}"
-    return f"{head}\n{error.snippet}" if error.snippet else head
-
-
-def op_error(op: Operation, message: str, source: SourceText | None = None) -> IRError:
-    """An IRError about `op` (for checks beyond the verifier, e.g. the entry point's types)."""
-    return _op_error(op, message, source, error_class=IRError)
-
-
-def _op_error(
-    op: Operation,
-    message: str,
-    source: SourceText | None,
-    error_class: type[IRError] = IRVerifyError,
-) -> IRError:
-    text = f"'{op.name}' op {message}"
-    location = op.location
-    if not isinstance(location, FileLineColLoc):
-        return error_class(text, where=source.name if source else None)
-    file, line, column = location.filename.data, location.line.data, location.column.data
-    if source is not None and file == source.name:
-        return _located(error_class, text, source, line, column)
-    return error_class(text, where=f"{file}:{line}:{column}")
-
-
-def _located(
-    error_class: type[IRError], message: str, source: SourceText, line: int, column: int
-) -> IRError:
-    snippet = None
-    if (text := source.line(line)) is not None:
-        # Keep tabs in the indent so the caret lands under the column on any terminal.
-        indent = "".join(c if c == "\t" else " " for c in text[: column - 1])
-        snippet = f"{text}\n{indent}^"
-    return error_class(message, where=f"{source.name}:{line}:{column}", snippet=snippet)
-
-
-def diagnostic_message(error: BaseException) -> str:
-    """An xDSL exception's own message, on one line and without the module dump it carries."""
-    message = str(error.args[0]) if error.args else type(error).__name__
-    return " ".join(part.strip() for part in message.splitlines() if part.strip())
 
 
 def _reason(error: BaseException) -> str:

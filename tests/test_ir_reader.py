@@ -7,15 +7,9 @@ from pathlib import Path
 import pytest
 from xdsl.dialects.builtin import FileLineColLoc, ModuleOp
 
+from epoch_mlir.diagnostics import SourceText, format_diagnostic, verify_module
 from epoch_mlir.errors import IRError, IRParseError, IRVerifyError
-from epoch_mlir.ir_reader import (
-    SourceText,
-    format_diagnostic,
-    load_module,
-    make_context,
-    parse_module,
-    verify_module,
-)
+from epoch_mlir.ir_reader import load_module, make_context, parse_module
 
 TEXT = """\
 func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {

@@ -27,15 +27,15 @@ from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from epoch_mlir import __version__
-from epoch_mlir.errors import IRError, IRParseError, PipelineError
-from epoch_mlir.io import atomic_write_bytes, atomic_write_text, check_writable
-from epoch_mlir.ir_reader import (
+from epoch_mlir.diagnostics import (
     SourceText,
     diagnostic_message,
     format_diagnostic,
-    parse_module,
     verify_module,
 )
+from epoch_mlir.errors import IRError, IRParseError, PipelineError
+from epoch_mlir.io import atomic_write_bytes, atomic_write_text, check_writable
+from epoch_mlir.ir_reader import parse_module
 from epoch_mlir.pass_spec import build_pipeline
 from epoch_mlir.registry import (
     get_all_dialects,

@@ -17,39 +17,13 @@ from xdsl.interpreters.func import FuncFunctions
 from xdsl.ir import Attribute
 from xdsl.utils.exceptions import InterpretationError
 
+from epoch_mlir.diagnostics import diagnostic_message, op_error
+from epoch_mlir.entry import find_entry
 from epoch_mlir.errors import IRError
 from epoch_mlir.interpreters.arith import ArithFunctions
 from epoch_mlir.interpreters.nn import NnFunctions
 from epoch_mlir.interpreters.ssm import SsmFunctions
 from epoch_mlir.io import ArraySpec, check_arrays
-from epoch_mlir.ir_reader import diagnostic_message, op_error
-
-ENTRY_NAME = "main"
-
-
-def find_entry(module: ModuleOp) -> func.FuncOp:
-    """`func.func @main`, else the module's single public `func.func` (SPEC.md's rule)."""
-    functions = [op for op in module.ops if isinstance(op, func.FuncOp)]
-    for function in functions:
-        if function.sym_name.data == ENTRY_NAME:
-            return _with_body(function)
-    public = [f for f in functions if f.sym_visibility is None or f.sym_visibility.data == "public"]
-    if len(public) == 1:
-        return _with_body(public[0])
-    if not public:
-        raise op_error(module, "has no entry point: no func.func @main and no public func.func")
-    names = ", ".join(f"@{f.sym_name.data}" for f in public)
-    raise op_error(
-        module, f"has no entry point: no func.func @main and several public functions ({names})"
-    )
-
-
-def _with_body(entry: func.FuncOp) -> func.FuncOp:
-    if not entry.body.blocks:
-        raise op_error(
-            entry, f"entry point @{entry.sym_name.data} is a declaration: it has no body"
-        )
-    return entry
 
 
 def argument_specs(entry: func.FuncOp) -> list[ArraySpec]:

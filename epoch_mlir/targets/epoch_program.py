@@ -23,12 +23,12 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation
 from xdsl.utils.target import Target
 
+from epoch_mlir.diagnostics import op_error, verify_module
 from epoch_mlir.dialects.epoch.attrs import MACHINE_ATTRIBUTE, MachineAttr
 from epoch_mlir.dialects.epoch.formats import InstructionOp, LoopInstructionOp
 from epoch_mlir.dialects.epoch.ops import INSTRUCTION_OPS
 from epoch_mlir.dialects.epoch.program import DataOp, ProgramOp, SymbolOp
 from epoch_mlir.errors import OutputError
-from epoch_mlir.ir_reader import op_error, verify_module
 from epoch_mlir.isa.asm import LOOP_LENGTH, LOOP_MNEMONIC
 from epoch_mlir.isa.builder import ProgramBuilder
 from epoch_mlir.isa.encoding import Instruction

@@ -24,8 +24,9 @@ from epoch_mlir.conversions.convert_systolic_to_epoch.dram_allocation import (
 )
 from epoch_mlir.conversions.systolic_common.lowering import LoweringError
 from epoch_mlir.emulator.core import Emulator
+from epoch_mlir.entry import find_entry
 from epoch_mlir.errors import EpochError
-from epoch_mlir.interpreters.reference import find_entry, run_reference
+from epoch_mlir.interpreters.reference import run_reference
 from epoch_mlir.ir_reader import SourceText, load_module, make_context, parse_module
 from epoch_mlir.isa.asm import assemble
 from epoch_mlir.isa.disasm import disassemble

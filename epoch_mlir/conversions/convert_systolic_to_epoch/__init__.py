@@ -30,7 +30,7 @@ from epoch_mlir.conversions.systolic_common.lowering import (
 )
 from epoch_mlir.dialects import systolic
 from epoch_mlir.dialects.epoch.attrs import MACHINE_ATTRIBUTE
-from epoch_mlir.interpreters.reference import find_entry
+from epoch_mlir.entry import find_entry
 from epoch_mlir.isa.builder import ProgramBuilder
 from epoch_mlir.isa.encoding import encode
 from epoch_mlir.isa.fields import MEM_OFFSET_BITS, NUM_REGS, Mem

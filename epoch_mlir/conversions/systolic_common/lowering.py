@@ -22,10 +22,10 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint
 
+from epoch_mlir.diagnostics import op_error
 from epoch_mlir.dialects.epoch.attrs import MACHINE_ATTRIBUTE, MachineAttr
 from epoch_mlir.dialects.systolic import DramType, TargetAttr, find_target
 from epoch_mlir.errors import IRError
-from epoch_mlir.ir_reader import op_error
 from epoch_mlir.machine import Machine
 
 MODE_ATTRIBUTE = "ssm.mode"  # which mapping an ssm lowering chose: prodf, recurrent, convolution
