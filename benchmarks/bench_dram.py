@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from epoch_mlir.compiler import compile_file, pipeline_for
-from epoch_mlir.conversions.convert_systolic_to_epoch import DRAM_ALIGNMENT, dram_allocation
+from epoch_mlir.conversions.convert_systolic_to_epoch import dram_allocation
+from epoch_mlir.conversions.convert_systolic_to_epoch.layout import DRAM_ALIGNMENT
 from epoch_mlir.emulator.core import Emulator
 from epoch_mlir.entry import find_entry
 from epoch_mlir.errors import EpochError

@@ -88,7 +88,7 @@ class ProgramBuilder:
         if len(positional) > len(names):
             raise ValueError(f"{mnemonic} takes {len(names)} positional operands")
         values = dict(zip(names, positional, strict=False)) | fields
-        self.words.append(encode(mnemonic, {k: _value(k, v) for k, v in values.items()}))
+        self.words.append(encode(mnemonic, {k: operand_value(k, v) for k, v in values.items()}))
         return len(self.words) - 1
 
     @contextlib.contextmanager
@@ -112,8 +112,9 @@ class ProgramBuilder:
         return Program(tuple(self.words), tuple(self.symbols), base, data)
 
 
-def _value(name: str, value: Operand) -> Value:
-    """Accept plain numbers for memory operands (offset from r0) and symbols for addresses."""
+def operand_value(name: str, value: Operand) -> Value:
+    """The ISA value of field `name` given as a builder operand: plain numbers for memory
+    operands (offset from r0), symbols for addresses, keywords for enums and unit masks."""
     kind = FIELDS[name].kind
     if isinstance(value, Symbol):
         value = value.address

@@ -13,7 +13,7 @@ target also offers `emit_bytes`, which the opt driver uses for it (cli/opt.py).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO
 
@@ -27,13 +27,12 @@ from epoch_mlir.diagnostics import op_error, verify_module
 from epoch_mlir.dialects.epoch.attrs import MACHINE_ATTRIBUTE, MachineAttr
 from epoch_mlir.dialects.epoch.formats import InstructionOp, LoopInstructionOp
 from epoch_mlir.dialects.epoch.ops import INSTRUCTION_OPS
-from epoch_mlir.dialects.epoch.program import DataOp, ProgramOp, SymbolOp
+from epoch_mlir.dialects.epoch.program import DataOp, ProgramOp, SymbolOp, program_op
 from epoch_mlir.errors import OutputError
 from epoch_mlir.isa.asm import LOOP_LENGTH, LOOP_MNEMONIC
 from epoch_mlir.isa.builder import ProgramBuilder
 from epoch_mlir.isa.encoding import Instruction
 from epoch_mlir.isa.program import (
-    VERSION,
     Program,
     Symbol,
     SymbolKind,
@@ -174,38 +173,12 @@ def program_to_module(program: Program) -> ModuleOp:
     """A module that `module_to_program` turns back into the identical program."""
     instructions = program.decoded()
     check_loops(instructions)
-    ops: list[Operation] = []
-    covered = np.zeros(len(program.data), bool)
-    for symbol in program.symbols:
-        words = None
-        if symbol.kind is SymbolKind.CONST:
-            start = symbol.address - program.data_base
-            words = program.data[start : start + symbol.words]
-            covered[start : start + symbol.words] = True
-        ops.append(SymbolOp.from_symbol(symbol, words))
-    for start, stop in _runs(~covered):
-        ops.append(DataOp(program.data_base + start, program.data[start:stop]))
-    ops.extend(_instruction_ops(iter(instructions), len(instructions)))
-    derived_base = min(
-        [op.symbol().address for op in ops if isinstance(op, SymbolOp) and op.value is not None]
-        + [op.address.value.data for op in ops if isinstance(op, DataOp)],
-        default=0,
+    module = ModuleOp(
+        [program_op(program, _instruction_ops(iter(instructions), len(instructions)))]
     )
-    program_op = ProgramOp(
-        ops,
-        version=None if program.version == VERSION else program.version,
-        data_base=None if program.data_base == derived_base else program.data_base,
-    )
-    module = ModuleOp([program_op])
     if program.machine is not None:
         module.attributes[MACHINE_ATTRIBUTE] = MachineAttr.from_record(program.machine)
     return module
-
-
-def _runs(mask: np.ndarray) -> Iterable[tuple[int, int]]:
-    """[start, stop) of every maximal run of True in `mask`."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
-    return zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True)
 
 
 def _instruction_ops(instructions: Iterator[Instruction], count: int) -> list[Operation]:

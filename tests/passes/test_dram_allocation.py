@@ -12,7 +12,6 @@ import pytest
 
 from epoch_mlir.cli.run import check_against
 from epoch_mlir.compiler import compile_file, pipeline_for
-from epoch_mlir.conversions.convert_systolic_to_epoch import ADDRESS_REGISTER_LIMIT, DRAM_ALIGNMENT
 from epoch_mlir.conversions.convert_systolic_to_epoch.dram_allocation import (
     Interval,
     allocate,
@@ -21,6 +20,10 @@ from epoch_mlir.conversions.convert_systolic_to_epoch.dram_allocation import (
     peak_live_words,
     pool_words,
     regions,
+)
+from epoch_mlir.conversions.convert_systolic_to_epoch.layout import (
+    ADDRESS_REGISTER_LIMIT,
+    DRAM_ALIGNMENT,
 )
 from epoch_mlir.conversions.systolic_common.lowering import LoweringError
 from epoch_mlir.emulator.core import Emulator

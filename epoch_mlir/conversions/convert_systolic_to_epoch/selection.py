@@ -85,7 +85,11 @@ def _stride(attribute: IntegerAttr | None) -> int | None:
 
 def element_words(value: SSAValue) -> int:
     """Words per element of a buffer or DRAM tensor (complex<f32> takes two)."""
-    element = getattr(value.type, "element_type", None)
+    memory = value.type
+    if isinstance(memory, systolic.DramType | systolic.SramType):
+        rows, cols = memory.matrix
+        return memory.words // (rows * cols)
+    element = getattr(memory, "element_type", None)
     return 2 if isinstance(element, ComplexType) else 1
 
 

@@ -70,6 +70,7 @@ from epoch_mlir.isa.program import (
     ADDRESS_LIMIT,
     DTYPES,
     VERSION,
+    Program,
     Symbol,
     SymbolKind,
     check_symbols,
@@ -549,3 +550,39 @@ def _parse_word(parser: Parser) -> int:
     if not -(1 << 31) <= value < WORD_LIMIT:
         parser.raise_error(f"{value} does not fit a 32-bit word", start, parser.pos)
     return value
+
+
+def program_op(program: Program, instructions: Sequence[Operation]) -> ProgramOp:
+    """The `epoch.program` of `program`'s symbols and data segment, around `instructions`.
+
+    Constants carry their words; data no constant covers becomes `epoch.data`; version and
+    data base are written only where they differ from what the rest implies, so serializing
+    the op gives back `program`'s bytes.
+    """
+    ops: list[Operation] = []
+    covered = np.zeros(len(program.data), bool)
+    for symbol in program.symbols:
+        words = None
+        if symbol.kind is SymbolKind.CONST:
+            start = symbol.address - program.data_base
+            words = program.data[start : start + symbol.words]
+            covered[start : start + symbol.words] = True
+        ops.append(SymbolOp.from_symbol(symbol, words))
+    for start, stop in _runs(~covered):
+        ops.append(DataOp(program.data_base + start, program.data[start:stop]))
+    derived_base = min(
+        [op.symbol().address for op in ops if isinstance(op, SymbolOp) and op.value is not None]
+        + [op.address.value.data for op in ops if isinstance(op, DataOp)],
+        default=0,
+    )
+    return ProgramOp(
+        [*ops, *instructions],
+        version=None if program.version == VERSION else program.version,
+        data_base=None if program.data_base == derived_base else program.data_base,
+    )
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) of every maximal run of True in `mask`."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
