@@ -137,3 +137,14 @@ def test_the_data_segment_holds_the_constants_only(tmp_path: Path) -> None:
         sizes.add(len(compile_file(path, SMALL, "small", None, None).program.data))
     assert len(sizes) == 1
     assert sizes.pop() < 4 * 2 * (3 * 2 * 8 * 4 + 8) * 2  # a few times the coefficient words
+
+
+def test_docs_systolic_table_is_rendered_from_the_selection() -> None:
+    from epoch_mlir.conversions.convert_systolic_to_epoch import docs
+
+    page = docs.DOC_PATH.read_text()
+    assert docs.render(page) == page, (
+        "run: python -m epoch_mlir.conversions.convert_systolic_to_epoch.docs"
+    )
+    for rule in docs.RULES:
+        assert f"| `{rule.op.name.removeprefix('systolic.')}` | `{rule.instruction}` |" in page

@@ -118,6 +118,9 @@ class LowerVectorOp(_LowerSelected):
 class LowerConfigure(RewritePattern):
     """`systolic.configure <mode, dataflow, seg S> {body}` -> `cfg mode, dataflow, S`; body."""
 
+    source = systolic.ConfigureOp
+    summary = "`cfg` mode, dataflow, seg from the configuration, then the body"
+
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: systolic.ConfigureOp, rewriter: PatternRewriter) -> None:
         config = op.config
@@ -142,6 +145,14 @@ class LowerChunkLoop(RewritePattern):
     """
 
     placement: Placement
+
+    source = systolic.ChunkLoopOp
+    summary = (
+        "`loop count, ra += sa, rb += sb` around the body: every distinct (advance, start) of a "
+        "stepping window gets an address register, set by `li` before the loop and advanced by "
+        "the loop (the first two) or an `addi` at the end of the body (the rest); `len` is the "
+        "body's instruction count, counted when the program is encoded"
+    )
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: systolic.ChunkLoopOp, rewriter: PatternRewriter) -> None:

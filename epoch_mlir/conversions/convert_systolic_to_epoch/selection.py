@@ -265,45 +265,60 @@ def _vector(op: systolic.VectorOp) -> Selection:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule(systolic.LoadOp, _transfer, "load", "DRAM window -> SRAM window; cols in words"),
-    Rule(systolic.StoreOp, _transfer, "store", "SRAM window -> DRAM window; cols in words"),
+    Rule(
+        systolic.LoadOp,
+        _transfer,
+        "load",
+        "DRAM window -> SRAM window: rows, cols from `sizes` (cols in words: doubled for "
+        "complex elements); strides from the windows",
+    ),
+    Rule(systolic.StoreOp, _transfer, "store", "SRAM window -> DRAM window, as `load`"),
     Rule(
         systolic.PreloadCoefficientsOp,
         _preload_coefficients,
         "ldc",
-        "the coefficient block (its first plane's address, channels, modes) into a slot",
+        "src = the coefficient block's first plane (always as an offset from r0); nch, nm = "
+        "the block's channels and modes",
     ),
     Rule(
         systolic.PreloadTileOp,
         _preload_tile,
         "ldw",
-        "a weight tile into a slot; `transpose` swaps rows and cols and sets trans",
+        "rows x cols = the tile on the array: the window's `sizes`, swapped under `transpose` "
+        "(which sets trans)",
     ),
-    Rule(systolic.StreamOp, _stream, "lima", "the LIMA stream: steps from sizes, reset, acc"),
+    Rule(
+        systolic.StreamOp,
+        _stream,
+        "lima",
+        "steps = `sizes[0]` (the channel count is the slot's); `reset`, `accumulate` -> reset, acc",
+    ),
     Rule(
         systolic.SelectiveDiscretizeOp,
         _selective_discretize,
         "vdexp",
-        "exp(delta x A) planes: a = delta, b = A; rows, cols, nm = steps, channels, modes",
+        "a = delta, b = A; rows, cols, nm = `sizes` (steps, channels, modes)",
     ),
     Rule(
         systolic.SelectiveStreamOp,
         _selective_stream,
         "lsel",
-        "the selective stream: a = abar planes, b = B/C rows; steps, nch, nm from sizes",
+        "a = the abar planes, b = the B/C rows; steps, nch, nm = `sizes`",
     ),
     Rule(
         systolic.MatmulTileOp,
         _matmul_tile,
         "mm",
-        "one GEMM fold; an absent a or b reads the slot (address 0, stride 0)",
+        "an absent `a` or `b` is address 0, stride 0 (it is in the slot; os uses slot 0); "
+        "`accumulate`, `transpose_out` -> acc, tout",
     ),
     Rule(
         systolic.VectorOp,
         _vector,
         "v<function>",
-        "one vector instruction; broadcasts set the stride to 0 (row) or the abc/bbc flag "
-        "(col, scalar); rsum/csum take acc and fimm 1.0 by default; csum has no dst_stride",
+        "broadcast `row`: stride 0; `col`: the abc/bbc flag; `scalar`: both (flags only for "
+        "two-operand functions); rsum/csum take acc and fimm (1.0 unless `imm`); csum has no "
+        "dst_stride; copies count cols in words",
     ),
 )
 
