@@ -1,4 +1,7 @@
-"""fp32-accurate transcendental functions for the vector unit, vectorized over whole tiles.
+"""Numerical formulas shared by the emulator, the reference interpreter and the compiler.
+
+fp32-accurate transcendental functions for the vector unit, vectorized over whole tiles, and
+SPEC.md's discretization (float64 in the reference, folded at compile time by ssm-discretize).
 
 numpy has no erf; a per-element `math.erf` would be a Python loop, so erfc uses the Chebyshev
 fit of Numerical Recipes (fractional error below 1.2e-7 everywhere, i.e. fp32 accuracy, also in
@@ -62,3 +65,25 @@ def silu(x: np.ndarray) -> np.ndarray:
 
 def softplus(x: np.ndarray) -> np.ndarray:
     return np.logaddexp(0.0, np.asarray(x, np.float64)).astype(np.float32)
+
+
+def discretize(
+    A: np.ndarray, B: np.ndarray, delta: np.ndarray, method: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(Abar, Bbar) from continuous (A, B) and per-channel step sizes delta: SPEC.md's zoh,
+    bilinear and euler formulas in the inputs' precision (the reference interpreter's, and
+    ssm-discretize's when it folds constants)."""
+    step = delta[:, None]
+    dA = step * A
+    if method == "zoh":
+        Abar = np.exp(dA)
+        # (exp(dA) - 1) / A tends to delta as A -> 0; the formula itself would give 0/0.
+        nonzero_A = np.where(A == 0, 1, A)
+        Bbar = np.where(A == 0, step * B, (Abar - 1) / nonzero_A * B)
+        return Abar, Bbar
+    if method == "bilinear":
+        denominator = 1 - dA / 2
+        return (1 + dA / 2) / denominator, step * B / denominator
+    if method == "euler":
+        return 1 + dA, step * B
+    raise ValueError(f"unknown discretization method {method!r}")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
+from pathlib import Path
 
 from xdsl.irdl import AttrSizedOperandSegments, IRDLOperation
 from xdsl.passes import ModulePass
 
+import epoch_mlir
 from epoch_mlir.dialects.operand_segments import InferredOperandSegments, optional_operand_count
 from epoch_mlir.emulator.plan import PLANS
 from epoch_mlir.emulator.semantics import load_all
@@ -73,3 +76,74 @@ def test_every_pass_module_is_registered_under_its_file_name() -> None:
         (cls,) = passes
         assert cls.name == name.replace("_", "-"), cls
         assert cls.__name__.endswith("Pass"), cls
+
+
+# Which packages of epoch_mlir each layer may import: data flows downward, from the dialects
+# through transforms and conversions to targets and the driver (docs/compiler.md, "Layout").
+FORBIDDEN_IMPORTS = {
+    "epoch_mlir.dialects": (
+        "epoch_mlir.transforms",
+        "epoch_mlir.conversions",
+        "epoch_mlir.targets",
+        "epoch_mlir.emulator",
+        "epoch_mlir.interpreters",
+        "epoch_mlir.cli",
+        "epoch_mlir.compiler",
+        "epoch_mlir.registry",
+    ),
+    "epoch_mlir.transforms": (
+        "epoch_mlir.targets",
+        "epoch_mlir.emulator",
+        "epoch_mlir.interpreters",
+        "epoch_mlir.cli",
+        "epoch_mlir.compiler",
+        "epoch_mlir.registry",
+    ),
+    "epoch_mlir.conversions": (
+        "epoch_mlir.transforms.",  # conversions may use no transform's internals but its pass
+        "epoch_mlir.targets",
+        "epoch_mlir.emulator",
+        "epoch_mlir.interpreters",
+        "epoch_mlir.cli",
+        "epoch_mlir.compiler",
+        "epoch_mlir.registry",
+    ),
+    "epoch_mlir.targets": (
+        "epoch_mlir.transforms",
+        "epoch_mlir.conversions",
+        "epoch_mlir.emulator",
+        "epoch_mlir.interpreters",
+        "epoch_mlir.cli",
+        "epoch_mlir.compiler",
+    ),
+    "epoch_mlir.isa": ("epoch_mlir.dialects", "epoch_mlir.emulator", "epoch_mlir.compiler"),
+    "epoch_mlir.machine": ("epoch_mlir.",),
+}
+ALLOWED_IMPORTS = {"epoch_mlir.machine": ("epoch_mlir.errors", "epoch_mlir.machine")}
+
+
+def _imports(path: Path) -> list[str]:
+    """Every epoch_mlir module a file imports, at any depth (lazy imports inside functions too)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names += [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+    return [name for name in names if name.startswith("epoch_mlir")]
+
+
+def test_data_flows_downward() -> None:
+    package = Path(epoch_mlir.__file__).parent
+    offences = []
+    for path in sorted(package.rglob("*.py")):
+        module = "epoch_mlir." + ".".join(path.relative_to(package).with_suffix("").parts)
+        for layer, forbidden in FORBIDDEN_IMPORTS.items():
+            if not module.startswith(layer):
+                continue
+            allowed = ALLOWED_IMPORTS.get(layer, ())
+            for name in _imports(path):
+                if name.startswith(forbidden) and not name.startswith(allowed):
+                    offences.append(f"{module} imports {name}")
+    assert offences == []

@@ -190,7 +190,7 @@ class EpochOptMain(xDSLOptMain):
 
     # -- running ---------------------------------------------------------------------------
 
-    def run(self) -> int:
+    def run_all(self) -> int:
         """Process every input chunk; print the output only if all succeed. The exit status."""
         check_writable(self.args.output_file)
         outputs: list[str | bytes] = []
@@ -308,7 +308,7 @@ def run_opt(argv: Sequence[str]) -> int:
     except ArgSpecParseError as error:  # a malformed `-t name{...}`: a BaseException
         lines = [line.strip() for line in str(error).splitlines() if line.strip()]
         raise PipelineError(f"malformed target: {lines[-1] if lines else error}") from None
-    return main.run()
+    return main.run_all()
 
 
 @click.command(

@@ -246,7 +246,11 @@ def run_command(
         from tqdm import tqdm
 
         with tqdm(total=total, unit="instr", file=sys.stderr, leave=False) as bar:
-            emulator.progress = lambda executed: bar.update(executed - bar.n)
+
+            def advance(executed: int) -> None:
+                bar.update(executed - bar.n)
+
+            emulator.progress = advance
             with np.errstate(all="ignore"):  # fp32 hardware: inf and NaN, no warnings
                 result = emulator.run(inputs)
     else:

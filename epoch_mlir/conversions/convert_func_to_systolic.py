@@ -15,6 +15,7 @@ from xdsl.dialects.builtin import (
     TensorType,
     UnrealizedConversionCastOp,
 )
+from xdsl.ir import SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
     PatternRewriter,
@@ -79,7 +80,7 @@ def _check_dram_capacity(module: ModuleOp, machine: Machine) -> None:
     (the exact DRAM layout is checked at program emission; this catches what cannot fit at all,
     in time proportional to the ops, not to the tensors' sizes)."""
     for op in module.walk():
-        values = [*op.results]
+        values: list[SSAValue] = [*op.results]
         if isinstance(op, func.FuncOp) and not op.is_declaration:
             values += op.body.blocks[0].args
         for value in values:

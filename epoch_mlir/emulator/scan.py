@@ -62,13 +62,14 @@ class LimaCoefficients:
         modes, block = self.modes, self.block
         y = np.empty((steps, channels), np.float32)
         full = steps // block
-        s = state.astype(np.complex64, copy=True)
+        s: np.ndarray = state.astype(np.complex64, copy=True)
         if full:
             # (nch, B, blocks): one column per block, so each product below is one batched GEMM
             blocks = u[: full * block].reshape(full, block, channels).transpose(2, 1, 0)
             blocks = np.ascontiguousarray(blocks)
             injected = np.matmul(inject, blocks)  # (nch, 2nm, blocks): [re; im] of sum a^.. b u
             inputs = injected[:, :modes] + 1j * injected[:, modes:]  # (nch, nm, blocks)
+            initial: np.ndarray
             if self.abar.size <= SMALL_TILE:
                 initial, s = self._carry_by_doubling(s, inputs)
             else:
@@ -77,13 +78,13 @@ class LimaCoefficients:
                 for i in range(full):
                     initial[:, :, i] = s
                     s = a_block * s + inputs[:, :, i]
-            starts = np.concatenate([initial.real, initial.imag], axis=1)
+            starts = np.concatenate([np.real(initial), np.imag(initial)], axis=1)
             out = np.matmul(toeplitz, blocks) + np.matmul(readout, starts)  # (nch, B, blocks)
             y[: full * block] = out.transpose(2, 1, 0).reshape(full * block, channels)
         tail = steps - full * block
         if tail:
             u_tail = np.ascontiguousarray(u[full * block :].T)[:, :, None]  # (nch, tail, 1)
-            start = np.concatenate([s.real, s.imag], axis=1)[:, :, None]
+            start = np.concatenate([np.real(s), np.imag(s)], axis=1)[:, :, None]
             out = np.matmul(toeplitz[:, :tail, :tail], u_tail) + np.matmul(
                 readout[:, :tail, :], start
             )

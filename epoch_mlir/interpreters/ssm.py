@@ -14,26 +14,7 @@ from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_i
 
 from epoch_mlir.dialects import ssm
 from epoch_mlir.interpreters.nn import silu, softplus
-
-
-def discretize(
-    A: np.ndarray, B: np.ndarray, delta: np.ndarray, method: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """(Abar, Bbar) from continuous (A, B) and per-channel step sizes delta."""
-    step = delta[:, None]
-    dA = step * A
-    if method == "zoh":
-        Abar = np.exp(dA)
-        # (exp(dA) - 1) / A tends to delta as A -> 0; the formula itself would give 0/0.
-        nonzero_A = np.where(A == 0, 1, A)
-        Bbar = np.where(A == 0, step * B, (Abar - 1) / nonzero_A * B)
-        return Abar, Bbar
-    if method == "bilinear":
-        denominator = 1 - dA / 2
-        return (1 + dA / 2) / denominator, step * B / denominator
-    if method == "euler":
-        return 1 + dA, step * B
-    raise ValueError(f"unknown discretization method {method!r}")
+from epoch_mlir.numerics import discretize
 
 
 def scan(

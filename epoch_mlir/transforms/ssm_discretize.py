@@ -28,7 +28,7 @@ from xdsl.pattern_rewriter import (
 )
 
 from epoch_mlir.dialects import ssm
-from epoch_mlir.interpreters.ssm import discretize
+from epoch_mlir.numerics import discretize
 
 
 def constant_value(value: SSAValue) -> np.ndarray | None:

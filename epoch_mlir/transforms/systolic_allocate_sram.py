@@ -9,10 +9,14 @@ from xdsl.dialects.builtin import IntegerAttr, ModuleOp, i64
 from xdsl.ir import Block, Operation
 from xdsl.passes import ModulePass
 
-from epoch_mlir.conversions.systolic_common.lowering import LoweringError, target_of
+from epoch_mlir.conversions.systolic_common.lowering import (
+    SRAM_ALIGNMENT,
+    LoweringError,
+    target_of,
+)
 from epoch_mlir.dialects.systolic import AllocCoefficientsOp, AllocOp, SramType
 
-ALIGNMENT = 2  # words: a complex element never straddles an odd address
+ALIGNMENT = SRAM_ALIGNMENT
 
 Alloc = AllocOp | AllocCoefficientsOp
 

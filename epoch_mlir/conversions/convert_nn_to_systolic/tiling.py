@@ -25,10 +25,10 @@ from dataclasses import dataclass
 
 from xdsl.ir import Operation
 
+from epoch_mlir.conversions.systolic_common.lowering import SRAM_ALIGNMENT as ALIGNMENT
 from epoch_mlir.conversions.systolic_common.lowering import LoweringError, target_of
 from epoch_mlir.dialects.systolic import ChunkLoopOp, TargetAttr
 from epoch_mlir.isa.fields import FIELDS
-from epoch_mlir.transforms.systolic_allocate_sram import ALIGNMENT
 
 INPUT, WEIGHT, OUTPUT = "input", "weight", "output"
 BANK_ROLES = {

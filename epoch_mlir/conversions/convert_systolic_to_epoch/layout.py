@@ -168,7 +168,9 @@ def _place_buffer(
     assert isinstance(op, systolic.AllocOp | systolic.AllocCoefficientsOp)
     if op.address is None:
         raise LoweringError.at(op, "has no address: run systolic-allocate-sram first")
-    start = address = sram_base[memory_type(op.results[0]).bank.data] + op.address.value.data
+    buffer = op.results[0].type
+    assert isinstance(buffer, systolic.SramType)
+    start = address = sram_base[buffer.bank.data] + op.address.value.data
     for result in op.results:
         addresses[result] = address
         address += memory_type(result).words

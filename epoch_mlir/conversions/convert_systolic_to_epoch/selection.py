@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from xdsl.dialects.builtin import ComplexType, DenseArrayBase, IntegerAttr
+from xdsl.dialects.builtin import ComplexType, DenseArrayBase, IntegerAttr, IntegerType
 from xdsl.ir import Operation, SSAValue
 
 from epoch_mlir.dialects import systolic
@@ -72,7 +72,7 @@ class Rule:
     summary: str
 
 
-def _pair(values: DenseArrayBase | None) -> tuple[int, int]:
+def _pair(values: DenseArrayBase[IntegerType] | None) -> tuple[int, int]:
     if values is None:
         return (0, 0)
     first, second = values.get_values()

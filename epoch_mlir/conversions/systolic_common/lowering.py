@@ -31,6 +31,9 @@ from epoch_mlir.machine import Machine
 MODE_ATTRIBUTE = "ssm.mode"  # which mapping an ssm lowering chose: prodf, recurrent, convolution
 
 
+SRAM_ALIGNMENT = 2  # words: a complex element never straddles an odd address
+
+
 class LoweringError(IRError):
     """An op that cannot be mapped onto the machine: one line, at the op when located, exit 1."""
 
