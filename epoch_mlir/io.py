@@ -63,10 +63,12 @@ def load_inputs(path: str | Path) -> dict[str, np.ndarray]:
 
 def _check_declared_sizes(archive: np.lib.npyio.NpzFile) -> None:
     """InputError if a member's header declares more data than the member holds."""
-    for info in archive.zip.infolist():
+    members = archive.zip
+    assert members is not None  # an archive np.load opened, not one being written
+    for info in members.infolist():
         if not info.filename.endswith(".npy"):
             continue
-        with archive.zip.open(info) as member:
+        with members.open(info) as member:
             version = np.lib.format.read_magic(member)
             if version == (1, 0):
                 shape, _, dtype = np.lib.format.read_array_header_1_0(member)
@@ -110,7 +112,7 @@ def check_arrays(expected: Sequence[ArraySpec], arrays: Mapping[str, np.ndarray]
 def save_outputs(path: str | Path, arrays: Mapping[str, np.ndarray]) -> None:
     """Write `arrays` as an uncompressed `.npz` at exactly `path`, atomically."""
     buffer = io.BytesIO()
-    np.savez(buffer, **dict(arrays))
+    np.savez(buffer, allow_pickle=False, **dict(arrays))
     atomic_write_bytes(path, buffer.getvalue())
 
 

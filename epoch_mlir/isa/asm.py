@@ -145,7 +145,7 @@ def assemble(text: str, where: str = "<asm>") -> Program:
         tree = _parser().parse(text if text.endswith("\n") else text + "\n")
     except UnexpectedInput as error:
         raise _syntax_error(error, where) from None
-    return _Assembler(where).run(tree.children)
+    return _Assembler(where).run([child for child in tree.children if isinstance(child, Tree)])
 
 
 # region syntax errors
@@ -371,7 +371,7 @@ class _Assembler:
             )
         dims, element = match.groups()
         if element not in DTYPE_OF_ELEMENT:
-            column = token.column + len("tensor<") + len(dims)
+            column = (token.column or 1) + len("tensor<") + len(dims)
             position = Token("TENSOR", element, line=token.line, column=column)
             choices = _one_of(list(DTYPE_OF_ELEMENT))
             raise self.error(f"unknown element type '{element}' (expected {choices})", position)
@@ -578,7 +578,9 @@ class _Assembler:
         )
 
     def mask_operand(self, row: Instr, target: Field, operand: Operand) -> int:
-        names = operand.units or ((operand.symbol,) if operand.shape == "word" else ())
+        symbol = operand.symbol
+        word = (symbol,) if operand.shape == "word" and symbol is not None else ()
+        names = operand.units or word
         if [str(name) for name in names] == [NO_UNITS]:
             return 0
         if not names:
@@ -637,7 +639,9 @@ class _Assembler:
         for register_field, stride_field in LOOP_STRIDES:
             values[register_field] = values[stride_field] = 0
         for (register_field, stride_field), stride in zip(LOOP_STRIDES, strides, strict=False):
-            register_token, amount_tree = stride.children  # type: ignore[union-attr]
+            assert isinstance(stride, Tree)
+            register_token, amount_tree = stride.children
+            assert isinstance(register_token, Token)
             values[register_field] = self.register(register_token, register_field)
             amount, amount_token = _integer(amount_tree)
             values[stride_field] = self.fit(FIELDS[stride_field], amount, amount_token)

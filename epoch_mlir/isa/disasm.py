@@ -157,7 +157,7 @@ def _instruction_lines(instructions: list[Instruction], symbols: Sequence[Symbol
             text += f"  # {', '.join(notes)}"
         lines.append(text)
         if instruction.mnemonic == LOOP_MNEMONIC:
-            loop_ends.append(pc + 1 + int(instruction.values[LOOP_LENGTH]))
+            loop_ends.append(pc + 1 + instruction.integer(LOOP_LENGTH))
     while loop_ends:
         loop_ends.pop()
         lines.append(INDENT * len(loop_ends) + "}")

@@ -69,6 +69,12 @@ class Instruction:
     def mnemonic(self) -> str:
         return self.row.mnemonic
 
+    def integer(self, name: str) -> int:
+        """The value of an integer field (a loop's count or len, say)."""
+        value = self.values[name]
+        assert isinstance(value, int), f"{self.mnemonic}.{name} is {value!r}, not an integer"
+        return value
+
 
 def _compile(row: Instr, what: str, expression: str) -> CodeType:
     try:

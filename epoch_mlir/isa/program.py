@@ -224,7 +224,7 @@ def check_loops(instructions: list[Instruction]) -> None:
             open_ends.pop()
         if instruction.mnemonic != "loop":
             continue
-        length = int(instruction.values["len"])
+        length = instruction.integer("len")
         end = pc + 1 + length
         if length == 0:
             raise LoopStructureError(pc, "loop with an empty body")

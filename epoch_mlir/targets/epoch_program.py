@@ -188,7 +188,7 @@ def _instruction_ops(instructions: Iterator[Instruction], count: int) -> list[Op
         instruction = next(instructions)
         op_class = _OP_OF_MNEMONIC[instruction.mnemonic]
         if instruction.mnemonic == LOOP_MNEMONIC:
-            length = int(instruction.values[LOOP_LENGTH])
+            length = instruction.integer(LOOP_LENGTH)
             body = _instruction_ops(instructions, length)
             ops.append(op_class.from_values(instruction.values, body))  # type: ignore[call-arg]
             count -= 1 + length

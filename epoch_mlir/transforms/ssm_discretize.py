@@ -7,6 +7,7 @@ work (convert_ssm_to_systolic/discretize.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 from xdsl.context import Context
@@ -52,7 +53,8 @@ def dense_constant(array: np.ndarray, tensor_type: TensorType) -> arith.Constant
         data = np.ascontiguousarray(array, np.complex64)
     else:
         data = np.ascontiguousarray(np.real(array), np.float32)
-    return arith.ConstantOp(DenseIntOrFPElementsAttr(tensor_type, BytesAttr(data.tobytes())))
+    dense_type = cast(TensorType[Any], tensor_type)  # xDSL's stubs want a dense element type
+    return arith.ConstantOp(DenseIntOrFPElementsAttr(dense_type, BytesAttr(data.tobytes())))
 
 
 class FoldConstantDiscretize(RewritePattern):

@@ -283,7 +283,9 @@ class MachineAttr(ParametrizedAttribute):
 
     @staticmethod
     def from_record(record: MachineRecord) -> MachineAttr:
-        return MachineAttr(StringAttr(record.source), _to_attribute(json.loads(record.description)))
+        description = _to_attribute(json.loads(record.description))
+        assert isinstance(description, DictionaryAttr)
+        return MachineAttr(StringAttr(record.source), description)
 
     def machine(self) -> Machine:
         """The machine itself (rebuilt once per description: passes ask often)."""

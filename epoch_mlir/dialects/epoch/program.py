@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
 from xdsl.context import Context
@@ -133,7 +134,7 @@ def print_tensor_data(printer: Printer, words: np.ndarray, tensor_type: TensorTy
     splat); otherwise the data is printed as a hex blob, which it always reads exactly.
     """
     data = np.ascontiguousarray(words, dtype="<u4").tobytes()
-    dense = DenseIntOrFPElementsAttr(tensor_type, BytesAttr(data))
+    dense = DenseIntOrFPElementsAttr(cast(TensorType[Any], tensor_type), BytesAttr(data))
     text = str(dense)
     if len(words) <= _ELEMENTWISE_LIMIT and not _reads_back(text, words):
         text = f'dense<"0x{data.hex().upper()}"> : {tensor_type}'

@@ -80,8 +80,8 @@ def exec_ldc(state: MachineState, env: Env) -> None:
     _check_fold(array, channels, modes)
     plane = channels * modes
     words = state.view("sram", env["src"], 1, 6 * plane + channels, 0)[0]
-    complex_planes = words[: 6 * plane].view(np.complex64).reshape(3, channels, modes)
-    array.slots[env["slot"]] = LimaCoefficients(*complex_planes, words[6 * plane :])
+    abar, bbar, c = words[: 6 * plane].view(np.complex64).reshape(3, channels, modes)
+    array.slots[env["slot"]] = LimaCoefficients(abar, bbar, c, words[6 * plane :])
     if array.lima_state_slot == env["slot"]:  # a new fold: the PEs' states belong to no one
         array.lima_state, array.lima_state_slot = None, -1
 
