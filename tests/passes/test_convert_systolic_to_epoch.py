@@ -148,3 +148,26 @@ def test_docs_systolic_table_is_rendered_from_the_selection() -> None:
     )
     for rule in docs.RULES:
         assert f"| `{rule.op.name.removeprefix('systolic.')}` | `{rule.instruction}` |" in page
+
+
+def test_every_instruction_traces_back_to_the_ssm_or_nn_op_it_came_from() -> None:
+    from pathlib import Path
+
+    from xdsl.dialects.builtin import FileLineColLoc
+
+    from epoch_mlir.compiler import compile_file
+    from epoch_mlir.dialects.epoch import InstructionOp
+    from epoch_mlir.machine import load_machine
+
+    source = Path(__file__).parents[2] / "examples" / "models" / "s4d_block.mlir"
+    lines = source.read_text().splitlines()
+    compiled = compile_file(source, load_machine("tiny"), "tiny", None, None)
+    instructions = [op for op in compiled.module.walk() if isinstance(op, InstructionOp)]
+    assert len(instructions) > 100
+    for op in instructions:
+        if op.name in ("epoch.halt",):
+            continue
+        location = op.location
+        assert isinstance(location, FileLineColLoc), op
+        line = lines[location.line.data - 1]
+        assert " ssm." in line or " nn." in line, (op.name, line)

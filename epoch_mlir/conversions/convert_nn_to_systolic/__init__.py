@@ -43,6 +43,7 @@ from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     pipeline,
 )
 from epoch_mlir.conversions.systolic_common.lowering import (
+    KeepSourceLocation,
     LoweringError,
     dram_operand,
     folds,
@@ -767,4 +768,5 @@ class ConvertNnToSystolicPass(ModulePass):
             LowerNnReverse(options),
             LowerNnCausalConv1d(options),
         ]
-        PatternRewriteWalker(GreedyRewritePatternApplier(patterns)).rewrite_module(op)
+        located = [KeepSourceLocation(pattern) for pattern in patterns]
+        PatternRewriteWalker(GreedyRewritePatternApplier(located)).rewrite_module(op)

@@ -62,6 +62,7 @@ from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import (
 from epoch_mlir.conversions.convert_ssm_to_systolic.selective_scan import LowerSelectiveScan
 from epoch_mlir.conversions.systolic_common.lowering import (
     MODE_ATTRIBUTE,
+    KeepSourceLocation,
     LoweringError,
     bank_words,
     dram_operand,
@@ -314,4 +315,5 @@ class ConvertSsmToSystolicPass(ModulePass):
             LowerSsmScan(self.dataflow, self.chunk, self.mode),
             LowerSelectiveScan(self.dataflow, self.chunk),
         ]
-        PatternRewriteWalker(GreedyRewritePatternApplier(patterns)).rewrite_module(op)
+        located = [KeepSourceLocation(pattern) for pattern in patterns]
+        PatternRewriteWalker(GreedyRewritePatternApplier(located)).rewrite_module(op)

@@ -11,15 +11,17 @@ survives names an op no pattern lowered.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from xdsl.dialects.builtin import (
     ComplexType,
     ModuleOp,
     TensorType,
+    UnknownLoc,
     UnrealizedConversionCastOp,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
-from xdsl.pattern_rewriter import PatternRewriter
+from xdsl.pattern_rewriter import PatternRewriter, RewritePattern
 from xdsl.rewriter import InsertPoint
 
 from epoch_mlir.diagnostics import op_error
@@ -131,3 +133,25 @@ def module_machine(module: ModuleOp) -> Machine | None:
     """The module's machine, if it names one."""
     attribute = module.attributes.get(MACHINE_ATTRIBUTE)
     return attribute.machine() if isinstance(attribute, MachineAttr) else None
+
+
+@dataclass
+class KeepSourceLocation(RewritePattern):
+    """`pattern`, with every op it inserts (and the ops nested in them) located where the op it
+    rewrites was: an instruction can then be traced back to the ssm/nn op it came from."""
+
+    pattern: RewritePattern
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
+        location = op.location
+
+        def stamp(new: Operation) -> None:
+            for nested in new.walk():
+                if isinstance(nested.location, UnknownLoc):
+                    nested.location = location
+
+        rewriter.operation_insertion_handler.append(stamp)
+        try:
+            self.pattern.match_and_rewrite(op, rewriter)
+        finally:
+            rewriter.operation_insertion_handler.remove(stamp)
