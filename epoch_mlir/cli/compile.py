@@ -13,7 +13,7 @@ from xdsl.printer import Printer
 from epoch_mlir.errors import EpochError, IRError
 from epoch_mlir.io import atomic_write_bytes, atomic_write_text, check_writable
 from epoch_mlir.machine import DEFAULT_PRESET, load_machine
-from epoch_mlir.pipelines import DATAFLOWS
+from epoch_mlir.machine.vocabulary import DATAFLOWS
 
 
 def compile_source(

@@ -19,6 +19,7 @@ from epoch_mlir.errors import EpochError, InputError, MachineMismatchError
 from epoch_mlir.io import atomic_write_text, check_writable, load_inputs, save_outputs
 from epoch_mlir.isa.program import Program
 from epoch_mlir.machine import Machine
+from epoch_mlir.machine.vocabulary import DATAFLOWS
 
 PROGRESS_THRESHOLD = 20_000  # executed instructions above which a terminal gets a progress bar
 # Executed instructions a run may take unless --max-instructions says otherwise: loop counts
@@ -165,7 +166,7 @@ def check_against(outputs: Mapping[str, np.ndarray], expected: Mapping[str, np.n
 )
 @click.option(
     "--dataflow",
-    type=click.Choice(["prodf", "ws", "os", "is"]),
+    type=click.Choice(DATAFLOWS),
     help="FILE.mlir: the dataflow to compile for (default: prodf on LIMA machines, else ws).",
 )
 @click.option(

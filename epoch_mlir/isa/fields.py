@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from epoch_mlir.machine.vocabulary import CONVENTIONAL_DATAFLOWS, LIMA, MAC, PRODF
+
 
 class Kind(enum.Enum):
     """How a field's bits are read and how it is written in assembly."""
@@ -59,8 +61,9 @@ REG_BITS = 4
 NUM_REGS = 1 << REG_BITS
 MEM_OFFSET_BITS = 28
 UNITS = ("dma", "array", "vector")
-PE_MODES = ("mac", "lima")
-DATAFLOWS = ("ws", "os", "is", "prodf")
+# the encodings of cfg's mode and dataflow fields: the keywords in field-value order
+PE_MODES = (MAC, LIMA)
+DATAFLOWS = (*CONVENTIONAL_DATAFLOWS, PRODF)
 
 
 def _field(

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from epoch_mlir.errors import MachineError, MachineMismatchError
+from epoch_mlir.machine.vocabulary import PE_KINDS
 
 PRESET_DIR = Path(__file__).parent / "presets"
 DEFAULT_PRESET = "epochcore"
 WORD_BYTES = 4  # every SRAM and DRAM address counts 32-bit words (fp32; complex64 takes two)
 
-PE_KINDS = ("lima", "mac")
 VECTOR_OPS = (
     "add",
     "mul",

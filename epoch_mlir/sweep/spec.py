@@ -393,7 +393,7 @@ def _runs(data: Mapping[str, Any], where: str) -> list[dict[str, Any]]:
         "ideal_memory": _axis(table.get("ideal_memory", False), "run.ideal_memory", where),
         "numerics": _axis(table.get("numerics", False), "run.numerics", where),
     }
-    from epoch_mlir.pipelines import DATAFLOWS
+    from epoch_mlir.machine.vocabulary import DATAFLOWS
 
     for value in axes["dataflow"]:
         if value != "default" and value not in DATAFLOWS:

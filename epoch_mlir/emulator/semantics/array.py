@@ -8,8 +8,7 @@ from epoch_mlir.emulator.scan import LimaCoefficients
 from epoch_mlir.emulator.selective import selective_scan
 from epoch_mlir.emulator.semantics import Env, semantics
 from epoch_mlir.emulator.state import ArrayState, Fault, MachineState
-
-_MODE_OF_DATAFLOW = {"ws": "mac", "os": "mac", "is": "mac", "prodf": "lima"}
+from epoch_mlir.machine.vocabulary import CONVENTIONAL_DATAFLOWS, LIMA, MODE_OF_DATAFLOW, PRODF
 
 
 def _require_dataflow(array: ArrayState, allowed: tuple[str, ...], what: str) -> None:
@@ -36,10 +35,10 @@ def _write(state: MachineState, env: Env, result: np.ndarray) -> None:
 def exec_cfg(state: MachineState, env: Env) -> None:
     mode, dataflow, seg = env["mode"], env["dataflow"], env["seg"]
     machine = state.machine
-    if mode == "lima" and machine.pe != "lima":
+    if mode == LIMA and machine.pe != LIMA:
         raise Fault(f"machine '{machine.name}' has MAC-only PEs: LIMA mode is unavailable")
-    if _MODE_OF_DATAFLOW[dataflow] != mode:
-        raise Fault(f"dataflow {dataflow} needs PE mode {_MODE_OF_DATAFLOW[dataflow]}, not {mode}")
+    if MODE_OF_DATAFLOW[dataflow] != mode:
+        raise Fault(f"dataflow {dataflow} needs PE mode {MODE_OF_DATAFLOW[dataflow]}, not {mode}")
     if seg > machine.rows:
         raise Fault(f"segment of {seg} rows is taller than the array's {machine.rows} rows")
     array = state.array
@@ -75,7 +74,7 @@ def _check_fold(array: ArrayState, channels: int, modes: int) -> None:
 @semantics("ldc")
 def exec_ldc(state: MachineState, env: Env) -> None:
     array = state.array
-    _require_dataflow(array, ("prodf",), "ldc")
+    _require_dataflow(array, (PRODF,), "ldc")
     channels, modes = env["nch"], env["nm"]
     _check_fold(array, channels, modes)
     plane = channels * modes
@@ -89,7 +88,7 @@ def exec_ldc(state: MachineState, env: Env) -> None:
 @semantics("mm")
 def exec_mm(state: MachineState, env: Env) -> None:
     array = state.array
-    _require_dataflow(array, ("ws", "os", "is"), "mm")
+    _require_dataflow(array, CONVENTIONAL_DATAFLOWS, "mm")
     m, n, k = env["m"], env["n"], env["k"]
     if min(m, n, k) < 1:
         raise Fault(f"empty GEMM tile {m}x{n}x{k}")
@@ -119,7 +118,7 @@ def exec_mm(state: MachineState, env: Env) -> None:
 @semantics("lima")
 def exec_lima(state: MachineState, env: Env) -> None:
     array = state.array
-    _require_dataflow(array, ("prodf",), "lima")
+    _require_dataflow(array, (PRODF,), "lima")
     slot = env["slot"]
     coefficients = array.slots[slot]
     if not isinstance(coefficients, LimaCoefficients):
@@ -145,7 +144,7 @@ def exec_lima(state: MachineState, env: Env) -> None:
 @semantics("lsel")
 def exec_lsel(state: MachineState, env: Env) -> None:
     array = state.array
-    _require_dataflow(array, ("prodf",), "lsel")
+    _require_dataflow(array, (PRODF,), "lsel")
     steps, channels, modes = env["steps"], env["nch"], env["nm"]
     _check_fold(array, channels, modes)
     held = array.selective_state
