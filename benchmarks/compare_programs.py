@@ -77,6 +77,7 @@ def run_case(case: Case, tree: Path, out: Path) -> dict[str, object]:
     row_file = out / f"{case.name}.json"
     if row_file.exists() and tree != REPO:
         return json.loads(row_file.read_text())
+    # from the tree itself: `python -m` puts the working directory before PYTHONPATH
     env = {**os.environ, "PYTHONPATH": str(tree)}
     program, stats = out / f"{case.name}.epb", out / f"{case.name}.stats.json"
     command = [sys.executable, "-m", "epoch_mlir.cli.main"]
@@ -97,6 +98,7 @@ def run_case(case: Case, tree: Path, out: Path) -> dict[str, object]:
         capture_output=True,
         text=True,
         env=env,
+        cwd=tree,
         check=False,
     )
     row: dict[str, object] = {"compile_s": round(time.perf_counter() - started, 2)}
@@ -110,6 +112,7 @@ def run_case(case: Case, tree: Path, out: Path) -> dict[str, object]:
             capture_output=True,
             text=True,
             env=env,
+            cwd=tree,
             check=False,
         )
         if ran.returncode != 0:
