@@ -82,7 +82,7 @@ from xdsl.utils.exceptions import VerifyException
 
 from epoch_mlir.dialects.format_directives import BareWord
 from epoch_mlir.dialects.operand_segments import InferredOperandSegments
-from epoch_mlir.isa.table import INSTRUCTIONS, Instr
+from epoch_mlir.isa.table import INSTRUCTIONS, Instr, coefficient_block_words
 
 if TYPE_CHECKING:
     from epoch_mlir.machine import Machine
@@ -856,7 +856,7 @@ class AllocCoefficientsOp(IRDLOperation):
 
     @property
     def words(self) -> int:
-        return 6 * self.channels * self.modes + self.channels
+        return coefficient_block_words(self.channels, self.modes)
 
     def verify_(self) -> None:
         plane = cast(SramType, self.abar.type)

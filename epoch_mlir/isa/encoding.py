@@ -17,7 +17,7 @@ from types import CodeType
 
 from epoch_mlir.errors import IsaTableError
 from epoch_mlir.isa.fields import FIELDS, MEM_OFFSET_BITS, NUM_REGS, REG_BITS, Field, Kind, Mem
-from epoch_mlir.isa.table import INSTRUCTIONS, UNIT_ORDER, Instr
+from epoch_mlir.isa.table import INSTRUCTIONS, UNIT_ORDER, Instr, coefficient_block_words
 
 WORD_BITS = 256
 WORD_BYTES = WORD_BITS // 8
@@ -39,6 +39,7 @@ FORMULA_FUNCTIONS: dict[str, object] = {
     "log2": math.log2,
     "max": max,
     "min": min,
+    "coefficient_block_words": coefficient_block_words,
 }
 
 

@@ -21,6 +21,13 @@ READ = "read"
 WRITE = "write"
 
 
+def coefficient_block_words(nch: int, nm: int) -> int:
+    """Words of one LIMA coefficient block as `ldc` reads it: abar, bbar and c (nch x nm complex
+    planes, two words an element), then D (nch reals). The dialect's buffers, the compiler,
+    the kernels and the emulator all size blocks with this."""
+    return 6 * nch * nm + nch
+
+
 @dataclass(frozen=True)
 class Access:
     """A 2-D region an instruction reads or writes: rows x cols elements, `stride` words apart."""
@@ -256,7 +263,7 @@ INSTRUCTIONS: tuple[Instr, ...] = (
         "  nch <= G*C, nm <= S",
         "R",
         (
-            _sram(READ, "src", "1", "6 * nch * nm + nch", "0"),
+            _sram(READ, "src", "1", "coefficient_block_words(nch, nm)", "0"),
             Access(WRITE, "slot", "slot", "1", "1", "0"),
         ),
     ),

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
+from epoch_mlir.dataflows import folds
 from epoch_mlir.isa.builder import ProgramBuilder
 from epoch_mlir.isa.program import Program
 from epoch_mlir.machine import Machine
-
-
-def _folds(size: int, tile: int) -> list[tuple[int, int]]:
-    return [(start, min(tile, size - start)) for start in range(0, size, tile)]
 
 
 def gemm_program(m: int, k: int, n: int, machine: Machine, dataflow: str = "ws") -> Program:
@@ -32,8 +29,8 @@ def gemm_program(m: int, k: int, n: int, machine: Machine, dataflow: str = "ws")
     emit("cfg", "mac", dataflow, 0)
     slot = 0
     if dataflow == "ws":
-        for n0, nc in _folds(n, cols):
-            for k0, kr in _folds(k, rows):
+        for n0, nc in folds(n, cols):
+            for k0, kr in folds(k, rows):
                 emit("ldw", slot, w_buf.address + n0 * k + k0, kr, nc, k, trans=1)
                 emit(
                     "mm",
@@ -51,8 +48,8 @@ def gemm_program(m: int, k: int, n: int, machine: Machine, dataflow: str = "ws")
                 )
                 slot ^= 1
     elif dataflow == "is":
-        for m0, mc in _folds(m, cols):
-            for k0, kr in _folds(k, rows):
+        for m0, mc in folds(m, cols):
+            for k0, kr in folds(k, rows):
                 emit("ldw", slot, x_buf.address + m0 * k + k0, kr, mc, k, trans=1)
                 emit(
                     "mm",
@@ -70,8 +67,8 @@ def gemm_program(m: int, k: int, n: int, machine: Machine, dataflow: str = "ws")
                 )
                 slot ^= 1
     elif dataflow == "os":
-        for m0, mr in _folds(m, rows):
-            for n0, nc in _folds(n, cols):
+        for m0, mr in folds(m, rows):
+            for n0, nc in folds(n, cols):
                 emit(
                     "mm",
                     0,

@@ -9,46 +9,34 @@ chunk overlaps the stream of this one, while the states stay in the PEs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from epoch_mlir.dataflows import ProdfMapping, folds
 from epoch_mlir.isa.builder import ProgramBuilder
 from epoch_mlir.isa.fields import Mem
 from epoch_mlir.isa.program import Program
+from epoch_mlir.isa.table import coefficient_block_words
 from epoch_mlir.machine import Machine
 
 U_REG, Y_REG = 1, 2  # address registers walking the sequence in DRAM
 
 
-@dataclass(frozen=True)
-class ProdfMapping:
-    """How an H x N layer folds onto the array."""
-
-    segment_rows: int  # S
-    channels_per_fold: int  # G * C
-    modes_per_fold: int
-    chunk: int  # timesteps per stream instruction
-
-    @staticmethod
-    def choose(length: int, channels: int, modes: int, machine: Machine) -> ProdfMapping:
-        rows, cols = machine.rows, machine.cols
-        segment = max(1, min(rows, modes))
-        per_fold = min(channels, (rows // segment) * cols)
-        bank_words = min(machine.bank("input").words, machine.bank("output").words)
-        chunk = max(1, min(length, 4096, bank_words // (2 * per_fold)))
-        return ProdfMapping(segment, per_fold, min(modes, segment), chunk)
-
-
-def _folds(size: int, tile: int) -> list[tuple[int, int]]:
-    return [(start, min(tile, size - start)) for start in range(0, size, tile)]
+def choose_mapping(length: int, channels: int, modes: int, machine: Machine) -> ProdfMapping:
+    """The packing of dataflows.ProdfMapping and the longest chunk two buffers of each stream
+    bank hold (at most 4096 steps): the kernel has no cost model."""
+    segment, per_fold, per_mode_fold = ProdfMapping.packing(
+        channels, modes, machine.rows, machine.cols
+    )
+    bank_words = min(machine.bank("input").words, machine.bank("output").words)
+    chunk = max(1, min(length, 4096, bank_words // (2 * per_fold)))
+    return ProdfMapping(segment, per_fold, per_mode_fold, chunk)
 
 
 def s4d_program(
     length: int, channels: int, modes: int, machine: Machine, mapping: ProdfMapping | None = None
 ) -> Program:
     """Args u (L x H f32), Abar, Bbar, C (H x N c64), D (H f32); result y (L x H f32)."""
-    mapping = mapping or ProdfMapping.choose(length, channels, modes, machine)
+    mapping = mapping or choose_mapping(length, channels, modes, machine)
     builder = ProgramBuilder()
     emit = builder.emit
     u = builder.arg("u", (length, channels))
@@ -68,7 +56,7 @@ def s4d_program(
         builder.sram(f"y_buf{i}", output_base + i * chunk * per_fold, (chunk, per_fold))
         for i in range(2)
     ]
-    coefficient_words = 6 * per_fold * mapping.modes_per_fold + per_fold
+    coefficient_words = coefficient_block_words(per_fold, mapping.modes_per_fold)
     weight_base = machine.bank("weight").base
     coefficient_buffers = [
         builder.sram(f"coef{i}", weight_base + i * coefficient_words, (coefficient_words,))
@@ -77,8 +65,8 @@ def s4d_program(
 
     emit("cfg", "lima", "prodf", mapping.segment_rows)
     slot = 0
-    for h0, nch in _folds(channels, per_fold):
-        for n0, nm in _folds(modes, mapping.modes_per_fold):
+    for h0, nch in folds(channels, per_fold):
+        for n0, nm in folds(modes, mapping.modes_per_fold):
             buffer = coefficient_buffers[slot].address
             for index, plane in enumerate(planes):
                 emit(
@@ -92,7 +80,8 @@ def s4d_program(
                 )
             # D enters once per channel fold: later mode folds add zeros
             d_source = d.address + h0 if n0 == 0 else zeros.address
-            emit("load", buffer + 6 * nch * nm, d_source, 1, nch, nch, nch)
+            d_address = buffer + coefficient_block_words(nch, nm) - nch  # D ends the block
+            emit("load", d_address, d_source, 1, nch, nch, nch)
             emit("ldc", slot, buffer, nch, nm)
             _stream(
                 builder,

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
+from epoch_mlir.dataflows import ProdfMapping
 from epoch_mlir.interpreters.ssm import scan as scan_reference
 from epoch_mlir.isa.disasm import disassemble
 from epoch_mlir.isa.program import Program
 from epoch_mlir.kernels.gemm import gemm_program
-from epoch_mlir.kernels.s4d import ProdfMapping, s4d_program
+from epoch_mlir.kernels.s4d import choose_mapping, s4d_program
 from epoch_mlir.kernels.vector import layer_norm_gelu_program
 from epoch_mlir.machine import load_machine
 
@@ -39,7 +40,7 @@ def gemm_example(rng: np.random.Generator) -> tuple[Program, list[np.ndarray], l
 
 def s4d_example(rng: np.random.Generator) -> tuple[Program, list[np.ndarray], list[np.ndarray]]:
     length, channels, modes = 1024, 160, 192  # 2 channel folds x 2 mode folds, 8 chunks each
-    mapping = ProdfMapping.choose(length, channels, modes, MACHINE)
+    mapping = choose_mapping(length, channels, modes, MACHINE)
     mapping = ProdfMapping(
         mapping.segment_rows, mapping.channels_per_fold, mapping.modes_per_fold, chunk=128
     )

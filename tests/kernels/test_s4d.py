@@ -6,9 +6,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from epoch_mlir.dataflows import ProdfMapping
 from epoch_mlir.emulator.core import Emulator
 from epoch_mlir.interpreters.ssm import scan as scan_reference
-from epoch_mlir.kernels.s4d import ProdfMapping, s4d_program
+from epoch_mlir.kernels.s4d import choose_mapping, s4d_program
 from epoch_mlir.machine import Machine, load_machine
 
 SMALL = load_machine("small")  # 8 rows x 4 columns
@@ -38,7 +39,7 @@ def run_layer(
         c.astype(np.complex64),
         d.astype(np.float32),
     ]
-    mapping = ProdfMapping.choose(length, channels, modes, machine)
+    mapping = choose_mapping(length, channels, modes, machine)
     if chunk is not None:
         mapping = ProdfMapping(
             mapping.segment_rows,
@@ -86,7 +87,7 @@ def test_program_size_does_not_grow_with_length() -> None:
 
 def test_packing_fills_the_array_with_small_n() -> None:
     """N=4 on 8 rows: two channels share a column, so one fold holds 8 channels."""
-    mapping = ProdfMapping.choose(100, 8, 4, SMALL)
+    mapping = choose_mapping(100, 8, 4, SMALL)
     assert (mapping.segment_rows, mapping.channels_per_fold) == (4, 8)
     result, expected, _ = run_layer(100, 8, 4, SMALL, None, 3, ideal_memory=True)
     assert_close(result.outputs["res0"], expected)

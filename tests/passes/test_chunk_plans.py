@@ -17,16 +17,16 @@ from hypothesis import strategies as st
 
 from epoch_mlir.cli.run import check_against
 from epoch_mlir.compiler import compile_file
-from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import (
+from epoch_mlir.conversions.convert_ssm_to_systolic.chunking import (
     ChunkPlan,
     ChunkStep,
-    OpList,
     choose_plan,
     pipeline_cycles,
     plan_cycles,
     ramps,
     stream_chunks,
 )
+from epoch_mlir.conversions.systolic_common.builder import OpList
 from epoch_mlir.dialects.systolic import ChunkLoopOp
 from epoch_mlir.emulator.core import Emulator
 from epoch_mlir.interpreters.reference import run_reference

@@ -451,13 +451,14 @@ def test_the_kernel_and_the_estimate_agree_with_their_definitions() -> None:
     schedule's phases (schedule_cycles)."""
     from xdsl.dialects.builtin import f32
 
+    from epoch_mlir.conversions.convert_ssm_to_systolic.operands import Plane, Scan
     from epoch_mlir.conversions.convert_ssm_to_systolic.scan_convolution import (
         convolution_cycles,
         convolution_kernel,
         emit_convolution,
         schedule_cycles,
     )
-    from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import OpList, Plane, Scan
+    from epoch_mlir.conversions.systolic_common.builder import OpList
     from epoch_mlir.dialects.systolic import AllocDramOp, DramType
 
     rng = np.random.default_rng(0)

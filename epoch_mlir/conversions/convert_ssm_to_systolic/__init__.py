@@ -40,6 +40,7 @@ from epoch_mlir.conversions.convert_ssm_to_systolic.discretize import (
     LowerSsmDiscretize,
     widen_plane,
 )
+from epoch_mlir.conversions.convert_ssm_to_systolic.operands import Plane, Scan
 from epoch_mlir.conversions.convert_ssm_to_systolic.scan_conventional import (
     RecurrentLayout,
     emit_recurrent,
@@ -51,15 +52,10 @@ from epoch_mlir.conversions.convert_ssm_to_systolic.scan_convolution import (
     emit_convolution,
     unsupported,
 )
-from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import (
-    OpList,
-    Plane,
-    Scan,
-    choose_prodf,
-    emit_prodf,
-    estimate_cycles,
-)
+from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import choose_prodf, emit_prodf
 from epoch_mlir.conversions.convert_ssm_to_systolic.selective_scan import LowerSelectiveScan
+from epoch_mlir.conversions.systolic_common.builder import OpList
+from epoch_mlir.conversions.systolic_common.cost import estimate_cycles
 from epoch_mlir.conversions.systolic_common.lowering import (
     MODE_ATTRIBUTE,
     KeepSourceLocation,
@@ -78,6 +74,7 @@ from epoch_mlir.dialects.systolic import (
     ConstantOp,
     DramType,
 )
+from epoch_mlir.isa.table import coefficient_block_words
 from epoch_mlir.machine import Machine
 
 MODES = ("auto", "recurrent", "convolution")  # the conventional mapping's `mode` option
@@ -151,7 +148,7 @@ class LowerSsmScan(RewritePattern):
             mapping = choose_prodf(scan, machine, stream_words, self.chunk)
         except ValueError as error:
             raise LoweringError.at(op, _stream_limit(error, stream_words)) from None
-        block = 6 * mapping.channels_per_fold * mapping.modes_per_fold + mapping.channels_per_fold
+        block = coefficient_block_words(mapping.channels_per_fold, mapping.modes_per_fold)
         weight = bank_words(op, machine, "weight")
         if block > weight:
             raise LoweringError.at(

@@ -45,15 +45,14 @@ from xdsl.dialects.builtin import ComplexType, TensorType, f32
 from xdsl.ir import Attribute, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
-from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import (
+from epoch_mlir.conversions.convert_ssm_to_systolic.chunking import (
     MAX_COUNT,
     ChunkStep,
-    OpList,
     choose_chunk,
-    instruction_cycles,
     stream_chunks,
-    unit_cycles,
 )
+from epoch_mlir.conversions.systolic_common.builder import OpList
+from epoch_mlir.conversions.systolic_common.cost import instruction_cycles, unit_cycles
 from epoch_mlir.conversions.systolic_common.lowering import (
     LoweringError,
     bank_words,

@@ -34,16 +34,15 @@ import numpy as np
 from xdsl.dialects.builtin import ComplexType, f32
 from xdsl.ir import SSAValue
 
-from epoch_mlir.conversions.convert_ssm_to_systolic.discretize import alloc
-from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import (
+from epoch_mlir.conversions.convert_ssm_to_systolic.chunking import (
     ChunkStep,
-    OpList,
-    Plane,
-    Scan,
     choose_chunk,
-    instruction_cycles,
     stream_chunks,
 )
+from epoch_mlir.conversions.convert_ssm_to_systolic.discretize import alloc
+from epoch_mlir.conversions.convert_ssm_to_systolic.operands import Plane, Scan
+from epoch_mlir.conversions.systolic_common.builder import OpList
+from epoch_mlir.conversions.systolic_common.cost import instruction_cycles
 from epoch_mlir.conversions.systolic_common.lowering import folds
 from epoch_mlir.dialects.systolic import (
     ArrayConfigAttr,

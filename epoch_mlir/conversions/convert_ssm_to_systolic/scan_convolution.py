@@ -41,17 +41,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from epoch_mlir.conversions.convert_ssm_to_systolic.chunking import MAX_COUNT
+from epoch_mlir.conversions.convert_ssm_to_systolic.operands import Scan
 from epoch_mlir.conversions.convert_ssm_to_systolic.scan_conventional import (
     RecurrentLayout,
     step_cycles,
 )
-from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import (
-    MAX_COUNT,
-    OpList,
-    Scan,
-    instruction_cycles,
-    unit_cycles,
-)
+from epoch_mlir.conversions.systolic_common.builder import OpList
+from epoch_mlir.conversions.systolic_common.cost import instruction_cycles, unit_cycles
 from epoch_mlir.conversions.systolic_common.lowering import folds
 from epoch_mlir.dialects.systolic import (
     ArrayConfigAttr,

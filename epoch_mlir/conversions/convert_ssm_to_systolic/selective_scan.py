@@ -34,14 +34,14 @@ from xdsl.dialects.builtin import StringAttr, TensorType
 from xdsl.ir import SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
-from epoch_mlir.conversions.convert_ssm_to_systolic.scan_conventional import transpose_fold
-from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import (
+from epoch_mlir.conversions.convert_ssm_to_systolic.chunking import (
     ChunkStep,
-    OpList,
     choose_chunk,
-    instruction_cycles,
     stream_chunks,
 )
+from epoch_mlir.conversions.convert_ssm_to_systolic.scan_conventional import transpose_fold
+from epoch_mlir.conversions.systolic_common.builder import OpList
+from epoch_mlir.conversions.systolic_common.cost import instruction_cycles
 from epoch_mlir.conversions.systolic_common.lowering import (
     MODE_ATTRIBUTE,
     LoweringError,

@@ -24,6 +24,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern
 from xdsl.rewriter import InsertPoint
 
+from epoch_mlir.dataflows import folds  # noqa: F401  (the conversions' folding helper)
 from epoch_mlir.diagnostics import op_error
 from epoch_mlir.dialects.epoch.attrs import MACHINE_ATTRIBUTE, MachineAttr
 from epoch_mlir.dialects.systolic import DramType, TargetAttr, find_target
@@ -100,11 +101,6 @@ def target_of(op: Operation) -> TargetAttr:
             "convert-func-to-systolic first"
         )
     return target
-
-
-def folds(size: int, tile: int) -> list[tuple[int, int]]:
-    """(start, length) of each tile of `size` cut into pieces of `tile`; the last may be short."""
-    return [(start, min(tile, size - start)) for start in range(0, size, tile)]
 
 
 def bank_words(op: Operation, machine: Machine, name: str) -> int:

@@ -8,6 +8,7 @@ from epoch_mlir.emulator.scan import LimaCoefficients
 from epoch_mlir.emulator.selective import selective_scan
 from epoch_mlir.emulator.semantics import Env, semantics
 from epoch_mlir.emulator.state import ArrayState, Fault, MachineState
+from epoch_mlir.isa.table import coefficient_block_words
 from epoch_mlir.machine.vocabulary import CONVENTIONAL_DATAFLOWS, LIMA, MODE_OF_DATAFLOW, PRODF
 
 
@@ -78,7 +79,7 @@ def exec_ldc(state: MachineState, env: Env) -> None:
     channels, modes = env["nch"], env["nm"]
     _check_fold(array, channels, modes)
     plane = channels * modes
-    words = state.view("sram", env["src"], 1, 6 * plane + channels, 0)[0]
+    words = state.view("sram", env["src"], 1, coefficient_block_words(channels, modes), 0)[0]
     abar, bbar, c = words[: 6 * plane].view(np.complex64).reshape(3, channels, modes)
     array.slots[env["slot"]] = LimaCoefficients(abar, bbar, c, words[6 * plane :])
     if array.lima_state_slot == env["slot"]:  # a new fold: the PEs' states belong to no one
