@@ -121,7 +121,7 @@ def main() -> None:
                 result = Emulator(program, machine).run(inputs)
                 finite = all(np.isfinite(v).all() for v in result.outputs.values())
                 print(
-                    f"  run: {result.stats['cycles']} cycles, {time.perf_counter() - start:.1f} s "
+                    f"  run: {result.stats.cycles} cycles, {time.perf_counter() - start:.1f} s "
                     f"wall, outputs {'finite' if finite else 'NOT finite'}"
                 )
 

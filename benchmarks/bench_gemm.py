@@ -47,7 +47,7 @@ def main() -> None:
             result = Emulator(program, machine, ideal_memory=True).run({"arg0": x, "arg1": w})
             times.append(time.perf_counter() - start)
         wall = statistics.median(times)
-        cycles = result.stats["cycles"]
+        cycles = result.stats.cycles
         formula = scalesim_cycles(size, size, size, array, array, dataflow)
         error = np.abs(result.outputs["res0"] - expected).max() / np.abs(expected).max()
         line = (

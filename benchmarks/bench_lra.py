@@ -67,10 +67,10 @@ def machine_runs(task: LraTask, directory: Path) -> dict[str, dict[str, Any]]:
         machine = load_machine(hw)
         compiled, compile_s = timed(compile_file, path, machine, hw, None, None)
         result, run_s = timed(Emulator(compiled.program, machine, timing_only=True).run)
-        runs[hw] = {"stats": result.stats, "compile_s": compile_s, "timing_run_s": run_s}
+        runs[hw] = {"stats": result.stats.to_json(), "compile_s": compile_s, "timing_run_s": run_s}
         print(
-            f"{task.name} on {hw}: {result.stats['cycles']:,} cycles, "
-            f"{result.stats['energy_pj'] / 1e6:.1f} uJ (compile {compile_s:.2f} s, timing-only "
+            f"{task.name} on {hw}: {result.stats.cycles:,} cycles, "
+            f"{result.stats.energy_pj / 1e6:.1f} uJ (compile {compile_s:.2f} s, timing-only "
             f"run {run_s:.2f} s)",
             flush=True,
         )
@@ -100,7 +100,7 @@ def scan_bound(task: LraTask, directory: Path) -> dict[str, int]:
     path = directory / f"scan_{task.name}.mlir"
     path.write_text(scan_model(task.length, task.channels, task.modes))
     program = compile_file(path, machine, "epochcore", None, None).program
-    cycles = Emulator(program, machine, timing_only=True).run().stats["cycles"]
+    cycles = Emulator(program, machine, timing_only=True).run().stats.cycles
     cells = machine.rows * machine.cols
     bound = max(task.length, math.ceil(task.channels * task.modes / cells) * task.length)
     print(f"{task.name}: ProDF scan {cycles:,} cycles, bound {bound:,} ({cycles / bound:.3f}x)")
@@ -183,12 +183,12 @@ def gemm_comparison(tasks: Sequence[LraTask], run_scalesim: bool) -> list[dict[s
             emulator = Emulator(program, machine, ideal_memory=True, timing_only=True)
             timing, timing_wall = timed(emulator.run)
             timing_walls.append(timing_wall)
-        assert timing.stats["cycles"] == result.stats["cycles"]
+        assert timing.stats.cycles == result.stats.cycles
         row = {
             "M": m,
             "N": n,
             "K": k,
-            "cycles": result.stats["cycles"],
+            "cycles": result.stats.cycles,
             "wall_s": min(walls),
             "timing_wall_s": min(timing_walls),
         }
@@ -213,7 +213,7 @@ def layer_timeline(directory: Path) -> Path:
     program = compile_file(path, machine, "epochcore", None, None).program
     result = Emulator(program, machine, trace=True, timing_only=True).run()
     stats, trace = directory / "one_layer.json", directory / "one_layer_trace.json"
-    stats.write_text(json.dumps(result.stats))
+    stats.write_text(json.dumps(result.stats.to_json()))
     assert result.trace is not None
     trace.write_text(json.dumps(trace_events(result.trace, path.name)))
     return stats

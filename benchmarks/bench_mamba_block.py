@@ -48,8 +48,8 @@ def main() -> None:
                 f"{s['pe_occupancy']:.3f}, busy: {busy}; {s['instructions']:,} instructions "
                 f"executed (compile {compiled:.2f} s, emulate {emulated:.2f} s)"
             )
-    speedup = stats["tpu"]["cycles"] / stats["epochcore"]["cycles"]
-    energy = stats["tpu"]["energy_pj"] / stats["epochcore"]["energy_pj"]
+    speedup = stats["tpu"].cycles / stats["epochcore"].cycles
+    energy = stats["tpu"].energy_pj / stats["epochcore"].energy_pj
     print(f"EpochCore vs tpu on the block: {speedup:.2f}x fewer cycles, {energy:.2f}x less energy")
 
 

@@ -72,13 +72,13 @@ def measure(machine: Machine, layer: list[np.ndarray], repeats: int, profile: bo
         f"ratio {emulated / loop:.2f}  [best of {repeats}]"
     )
     print(
-        f"  max relative difference {error:.1e}; {stats['instructions']} instructions executed, "
+        f"  max relative difference {error:.1e}; {stats.instructions} instructions executed, "
         f"{len(program.words)} in the program"
     )
     print(
-        f"  cycles {stats['cycles']:,} vs physical bound {bound:,} "
-        f"({stats['cycles'] / bound:.2f}x); with ideal memory "
-        f"{Emulator(program, machine, ideal_memory=True).run(inputs).stats['cycles']:,}"
+        f"  cycles {stats.cycles:,} vs physical bound {bound:,} "
+        f"({stats.cycles / bound:.2f}x); with ideal memory "
+        f"{Emulator(program, machine, ideal_memory=True).run(inputs).stats.cycles:,}"
     )
     if profile:
         profiler = cProfile.Profile()

@@ -36,12 +36,12 @@ def scan_bound(directory: Path) -> None:
         path.write_text(scan_model(length, channels, modes))
         program = compile_file(path, machine, "epochcore", None, None).program
         bound = max(length, math.ceil(channels * modes / (machine.rows * machine.cols)) * length)
-        real = Emulator(program, machine).run(zeros_for(program)).stats["cycles"]
+        real = Emulator(program, machine).run(zeros_for(program)).stats.cycles
         ideal = Emulator(program, machine, ideal_memory=True).run(zeros_for(program))
         print(
             f"ProDF scan H={channels} N={modes} L={length}: {real:,} cycles = "
-            f"{real / bound:.3f}x the bound {bound:,}; ideal memory {ideal.stats['cycles']:,} "
-            f"= {ideal.stats['cycles'] / bound:.3f}x; {len(program.words)} instructions"
+            f"{real / bound:.3f}x the bound {bound:,}; ideal memory {ideal.stats.cycles:,} "
+            f"= {ideal.stats.cycles / bound:.3f}x; {len(program.words)} instructions"
         )
 
 
@@ -72,8 +72,8 @@ def block_comparison(directory: Path, length: int, channels: int, modes: int) ->
             f"{s['instructions']:,} instructions executed (compile {compiled:.2f} s, "
             f"emulate {emulated:.2f} s)"
         )
-    speedup = stats["tpu"]["cycles"] / stats["epochcore"]["cycles"]
-    energy = stats["tpu"]["energy_pj"] / stats["epochcore"]["energy_pj"]
+    speedup = stats["tpu"].cycles / stats["epochcore"].cycles
+    energy = stats["tpu"].energy_pj / stats["epochcore"].energy_pj
     print(f"EpochCore vs tpu on the block: {speedup:.1f}x fewer cycles, {energy:.1f}x less energy")
 
 

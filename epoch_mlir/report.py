@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,22 +19,11 @@ import numpy as np
 
 from epoch_mlir.errors import InputError, OutputError
 from epoch_mlir.io import atomic_write_bytes, atomic_write_text
+from epoch_mlir.stats import Stats, is_number
 
 PLOT_HINT = "plots need matplotlib: pip install 'epoch-mlir[plot]'"
 TIMELINE_BINS = 1500  # a track with more slices than this is drawn as its busy fraction per bin
 UNIT_ORDER = ("dma", "array", "vector", "preload")
-
-# SPEC.md's stats keys and their JSON types (bool is not an int here).
-_INT_KEYS = (
-    "cycles",
-    "macs",
-    "instructions",
-    "dram_read_bytes",
-    "dram_write_bytes",
-    "sram_read_bytes",
-    "sram_write_bytes",
-)
-_NUMBER_KEYS = ("pe_utilization", "energy_pj")
 
 
 @dataclass
@@ -53,22 +41,21 @@ class Run:
     """One stats file, with its trace if one was given."""
 
     path: Path
-    stats: dict[str, Any]
+    stats: Stats
     label: str = ""
     trace_path: Path | None = None
     tracks: list[Track] = field(default_factory=list)
 
     @property
     def cycles(self) -> int:
-        return int(self.stats["cycles"])
+        return int(self.stats.cycles)
 
     @property
     def latency_us(self) -> float | None:
-        value = self.stats.get("latency_us")
-        if _is_number(value):
-            return float(value)
-        clock = self.stats["hw"].get("clock_ghz")
-        return self.cycles / (clock * 1e3) if _is_number(clock) and clock > 0 else None
+        if self.stats.latency_us is not None:
+            return self.stats.latency_us
+        clock = self.stats.hw.get("clock_ghz")
+        return self.cycles / (clock * 1e3) if is_number(clock) and clock > 0 else None
 
 
 @dataclass
@@ -80,10 +67,6 @@ class Report:
 
 
 # --- reading ----------------------------------------------------------------------------------
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _read_json(path: Path) -> Any:
@@ -109,42 +92,6 @@ def is_trace(document: object) -> bool:
     return (isinstance(document, dict) and "traceEvents" in document) or isinstance(document, list)
 
 
-def check_stats(document: object, path: Path) -> dict[str, Any]:
-    """`document` if it has SPEC.md's stats keys with their types, else InputError."""
-
-    def fail(message: str) -> InputError:
-        return InputError(f"not an epoch stats file: {message}", where=str(path))
-
-    if not isinstance(document, dict):
-        raise fail(f"expected a JSON object, found {type(document).__name__}")
-    for key in (*_INT_KEYS, *_NUMBER_KEYS, "unit_busy_cycles", "hw"):
-        if key not in document:
-            raise fail(f"missing key '{key}'")
-    for key in _INT_KEYS:
-        value = document[key]
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise fail(f"'{key}' must be a non-negative integer, found {json.dumps(value)}")
-    for key in _NUMBER_KEYS:
-        if not _is_number(document[key]):
-            raise fail(f"'{key}' must be a number, found {json.dumps(document[key])}")
-    busy = document["unit_busy_cycles"]
-    if not isinstance(busy, dict) or not all(_is_number(v) for v in busy.values()):
-        raise fail("'unit_busy_cycles' must be an object of unit -> cycles")
-    hw = document["hw"]
-    if not isinstance(hw, dict):
-        raise fail("'hw' must be an object")
-    for key in ("name", "rows", "cols", "pe"):
-        if key not in hw:
-            raise fail(f"missing key 'hw.{key}'")
-    for key in ("energy_breakdown_pj", "instructions_by_mnemonic"):
-        value = document.get(key)
-        if value is not None and (
-            not isinstance(value, dict) or not all(_is_number(v) for v in value.values())
-        ):
-            raise fail(f"'{key}' must be an object of name -> number")
-    return document
-
-
 def check_trace(document: object, path: Path) -> list[Track]:
     """The tracks of a Chrome trace (complete 'X' events, tracks named by thread_name)."""
 
@@ -165,7 +112,7 @@ def check_trace(document: object, path: Path) -> list[Track]:
             thread_names[key] = str(name)
         elif event["ph"] == "X":
             start, duration = event.get("ts"), event.get("dur", 0)
-            if not _is_number(start) or not _is_number(duration) or duration < 0:
+            if not is_number(start) or not is_number(duration) or duration < 0:
                 raise fail(f"event {index} needs numeric 'ts' and non-negative 'dur'")
             starts, durations, names = slices.setdefault(key, ([], [], []))
             starts.append(float(start))
@@ -202,7 +149,7 @@ def load_runs(paths: Sequence[Path]) -> list[Run]:
             runs[-1].trace_path = path
             runs[-1].tracks = check_trace(document, path)
         else:
-            runs.append(Run(path, check_stats(document, path)))
+            runs.append(Run(path, Stats.from_json(document, str(path))))
     _label(runs)
     return runs
 
@@ -213,7 +160,7 @@ def _label(runs: list[Run]) -> None:
     for index, run in enumerate(runs):
         label = run.path.stem
         if stems.count(label) > 1:
-            label = f"{label} ({run.stats['hw']['name']})"
+            label = f"{label} ({run.stats.hw['name']})"
         if [r.label for r in runs[:index]].count(label):
             label = f"{label} #{index + 1}"
         run.label = label
@@ -241,10 +188,10 @@ def _energy(picojoules: float) -> str:
     return f"{picojoules:,.4g} pJ"
 
 
-def _machine(stats: Mapping[str, Any]) -> str:
-    hw = stats["hw"]
+def _machine(stats: Stats) -> str:
+    hw = stats.hw
     text = f"`{hw['name']}` ({hw['rows']}x{hw['cols']} {hw['pe']} PEs"
-    if _is_number(hw.get("clock_ghz")):
+    if is_number(hw.get("clock_ghz")):
         text += f", {hw['clock_ghz']:g} GHz"
     return text + ")"
 
@@ -259,31 +206,31 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: int = 1)
 
 def _summary_rows(run: Run) -> list[tuple[str, str]]:
     stats = run.stats
-    rows = [("machine", _machine(stats)), ("cycles", _integer(stats["cycles"]))]
+    rows = [("machine", _machine(stats)), ("cycles", _integer(stats.cycles))]
     if run.latency_us is not None:
         rows.append(("latency", f"{run.latency_us:,.3f} us"))
     rows += [
-        ("instructions", _integer(stats["instructions"])),
-        ("MACs", _integer(stats["macs"])),
-        ("PE utilization (MACs per PE-cycle)", f"{stats['pe_utilization']:.4f}"),
+        ("instructions", _integer(stats.instructions)),
+        ("MACs", _integer(stats.macs)),
+        ("PE utilization (MACs per PE-cycle)", f"{stats.pe_utilization:.4f}"),
     ]
-    if _is_number(stats.get("pe_occupancy")):
-        rows.append(("PE occupancy (busy PE-cycles)", f"{stats['pe_occupancy']:.2%}"))
+    if stats.pe_occupancy is not None:
+        rows.append(("PE occupancy (busy PE-cycles)", f"{stats.pe_occupancy:.2%}"))
     rows += [
         (
             "DRAM read / written",
-            f"{_bytes(stats['dram_read_bytes'])} / {_bytes(stats['dram_write_bytes'])}",
+            f"{_bytes(stats.dram_read_bytes)} / {_bytes(stats.dram_write_bytes)}",
         ),
         (
             "SRAM read / written",
-            f"{_bytes(stats['sram_read_bytes'])} / {_bytes(stats['sram_write_bytes'])}",
+            f"{_bytes(stats.sram_read_bytes)} / {_bytes(stats.sram_write_bytes)}",
         ),
-        ("energy", _energy(stats["energy_pj"])),
+        ("energy", _energy(stats.energy_pj)),
     ]
-    if stats["macs"]:
-        rows.append(("energy per MAC", f"{stats['energy_pj'] / stats['macs']:.3g} pJ"))
-    if isinstance(stats.get("ideal_memory"), bool):
-        rows.append(("ideal memory", "yes" if stats["ideal_memory"] else "no"))
+    if stats.macs:
+        rows.append(("energy per MAC", f"{stats.energy_pj / stats.macs:.3g} pJ"))
+    if stats.ideal_memory is not None:
+        rows.append(("ideal memory", "yes" if stats.ideal_memory else "no"))
     return rows
 
 
@@ -297,29 +244,29 @@ def _single_markdown(run: Run, plots: Sequence[str]) -> list[str]:
     ]
     lines += _table(["", "value"], [list(row) for row in _summary_rows(run)])
     lines += ["", "## Energy", ""]
-    breakdown = stats.get("energy_breakdown_pj") or {}
-    total = max(float(stats["energy_pj"]), 1e-30)
+    breakdown = stats.energy_breakdown_pj
+    total = max(float(stats.energy_pj), 1e-30)
     if breakdown:
         rows = [
             [part, f"{value:,.0f}", f"{value / total:.1%}"]
             for part, value in sorted(breakdown.items(), key=lambda item: -item[1])
         ]
-        rows.append(["**total**", f"**{stats['energy_pj']:,.0f}**", "100%"])
+        rows.append(["**total**", f"**{stats.energy_pj:,.0f}**", "100%"])
         lines += _table(["component", "pJ", "share"], rows)
     else:
-        lines.append(f"Total {_energy(stats['energy_pj'])} (the stats file has no breakdown).")
+        lines.append(f"Total {_energy(stats.energy_pj)} (the stats file has no breakdown).")
     if "energy.png" in plots:
         lines += ["", "![energy breakdown](energy.png)"]
     lines += ["", "## Units", ""]
     cycles = max(run.cycles, 1)
     rows = [
         [unit, _integer(busy), f"{busy / cycles:.1%}"]
-        for unit, busy in stats["unit_busy_cycles"].items()
+        for unit, busy in stats.unit_busy_cycles.items()
     ]
     lines += _table(["unit", "busy cycles", "busy / cycles"], rows)
     if "busy.png" in plots:
         lines += ["", "![busy cycles per unit](busy.png)"]
-    by_mnemonic = stats.get("instructions_by_mnemonic") or {}
+    by_mnemonic = stats.instructions_by_mnemonic
     if by_mnemonic:
         lines += ["", "## Instructions by mnemonic", ""]
         executed = max(sum(by_mnemonic.values()), 1)
@@ -373,51 +320,44 @@ def _compare_markdown(runs: Sequence[Run], plots: Sequence[str]) -> list[str]:
         ("cycles", lambda r: _integer(r.cycles)),
         ("latency", lambda r: f"{r.latency_us:,.3f} us" if r.latency_us is not None else "n/a"),
         ("speedup vs baseline", lambda r: _speedup(base, r)),
-        ("energy", lambda r: _energy(r.stats["energy_pj"])),
+        ("energy", lambda r: _energy(r.stats.energy_pj)),
         (
             "energy ratio vs baseline",
-            lambda r: _ratio(base.stats["energy_pj"], r.stats["energy_pj"]),
+            lambda r: _ratio(base.stats.energy_pj, r.stats.energy_pj),
         ),
-        ("instructions", lambda r: _integer(r.stats["instructions"])),
-        ("MACs", lambda r: _integer(r.stats["macs"])),
-        ("PE utilization", lambda r: f"{r.stats['pe_utilization']:.4f}"),
+        ("instructions", lambda r: _integer(r.stats.instructions)),
+        ("MACs", lambda r: _integer(r.stats.macs)),
+        ("PE utilization", lambda r: f"{r.stats.pe_utilization:.4f}"),
         (
             "PE occupancy",
-            lambda r: (
-                f"{r.stats['pe_occupancy']:.2%}"
-                if _is_number(r.stats.get("pe_occupancy"))
-                else "n/a"
-            ),
+            lambda r: f"{r.stats.pe_occupancy:.2%}" if r.stats.pe_occupancy is not None else "n/a",
         ),
-        ("DRAM read", lambda r: _bytes(r.stats["dram_read_bytes"])),
-        ("DRAM written", lambda r: _bytes(r.stats["dram_write_bytes"])),
-        ("SRAM read", lambda r: _bytes(r.stats["sram_read_bytes"])),
-        ("SRAM written", lambda r: _bytes(r.stats["sram_write_bytes"])),
+        ("DRAM read", lambda r: _bytes(r.stats.dram_read_bytes)),
+        ("DRAM written", lambda r: _bytes(r.stats.dram_write_bytes)),
+        ("SRAM read", lambda r: _bytes(r.stats.sram_read_bytes)),
+        ("SRAM written", lambda r: _bytes(r.stats.sram_write_bytes)),
     ]
     rows = [[name, *(str(value(run)) for run in runs)] for name, value in metrics]
-    units = _union(run.stats["unit_busy_cycles"] for run in runs)
+    units = _union(run.stats.unit_busy_cycles for run in runs)
     for unit in units:
         rows.append(
             [
                 f"{unit} busy",
                 *(
-                    f"{_integer(run.stats['unit_busy_cycles'].get(unit, 0))} "
-                    f"({run.stats['unit_busy_cycles'].get(unit, 0) / max(run.cycles, 1):.0%})"
+                    f"{_integer(run.stats.unit_busy_cycles.get(unit, 0))} "
+                    f"({run.stats.unit_busy_cycles.get(unit, 0) / max(run.cycles, 1):.0%})"
                     for run in runs
                 ),
             ]
         )
     lines += _table(["", *(f"`{label}`" for label in labels)], rows)
-    parts = _union((run.stats.get("energy_breakdown_pj") or {}) for run in runs)
+    parts = _union((run.stats.energy_breakdown_pj) for run in runs)
     if parts:
         lines += ["", "## Energy breakdown (pJ)", ""]
         rows = [
             [
                 part,
-                *(
-                    f"{(run.stats.get('energy_breakdown_pj') or {}).get(part, 0):,.0f}"
-                    for run in runs
-                ),
+                *(f"{run.stats.energy_breakdown_pj.get(part, 0):,.0f}" for run in runs),
             ]
             for part in parts
         ]
@@ -429,16 +369,13 @@ def _compare_markdown(runs: Sequence[Run], plots: Sequence[str]) -> list[str]:
     ):
         if image in plots:
             lines += ["", f"![{alt}]({image})"]
-    mnemonics = _union((run.stats.get("instructions_by_mnemonic") or {}) for run in runs)
+    mnemonics = _union((run.stats.instructions_by_mnemonic) for run in runs)
     if mnemonics:
         lines += ["", "## Instructions by mnemonic", ""]
         rows = [
             [
                 f"`{name}`",
-                *(
-                    _integer((run.stats.get("instructions_by_mnemonic") or {}).get(name, 0))
-                    for run in runs
-                ),
+                *(_integer((run.stats.instructions_by_mnemonic).get(name, 0)) for run in runs),
             ]
             for name in sorted(mnemonics)
         ]
@@ -489,14 +426,12 @@ def _png(figure: Any) -> bytes:
 
 def energy_plot(runs: Sequence[Run]) -> bytes:
     """One run: a bar per energy component with its share; several: stacked bars per run."""
-    breakdowns = [
-        run.stats.get("energy_breakdown_pj") or {"total": run.stats["energy_pj"]} for run in runs
-    ]
+    breakdowns = [run.stats.energy_breakdown_pj or {"total": run.stats.energy_pj} for run in runs]
     if len(runs) == 1:
         parts = sorted(breakdowns[0].items(), key=lambda item: item[1])
         figure = _figure(6.0, 1.2 + 0.4 * len(parts))
         axes = figure.add_subplot()
-        total = max(float(runs[0].stats["energy_pj"]), 1e-30)
+        total = max(float(runs[0].stats.energy_pj), 1e-30)
         values = [value / 1e6 for _, value in parts]
         bars = axes.barh([name for name, _ in parts], values, color="C3")
         labels = [f"{_energy(value)} ({value / total:.1%})" for _, value in parts]
@@ -522,13 +457,13 @@ def energy_plot(runs: Sequence[Run]) -> bytes:
 
 def busy_plot(runs: Sequence[Run]) -> bytes:
     """Grouped bars: busy cycles per unit (and, for one run, the share of the run's cycles)."""
-    units = _union(run.stats["unit_busy_cycles"] for run in runs)
+    units = _union(run.stats.unit_busy_cycles for run in runs)
     figure = _figure(max(4.0, 1.2 + 0.5 * len(units) * len(runs)), 3.6)
     axes = figure.add_subplot()
     width = 0.8 / len(runs)
     positions = np.arange(len(units))
     for index, run in enumerate(runs):
-        values = [run.stats["unit_busy_cycles"].get(unit, 0) for unit in units]
+        values = [run.stats.unit_busy_cycles.get(unit, 0) for unit in units]
         bars = axes.bar(
             positions + (index - (len(runs) - 1) / 2) * width, values, width, label=run.label
         )
@@ -565,11 +500,11 @@ def comparison_plot(runs: Sequence[Run]) -> bytes:
         return float(run.latency_us if both else run.cycles)  # type: ignore[arg-type]
 
     base_latency = max(latency(base), 1e-30)
-    base_energy = max(float(base.stats["energy_pj"]), 1e-30)
+    base_energy = max(float(base.stats.energy_pj), 1e-30)
     positions = np.arange(len(runs))
     for offset, name, values in (
         (-0.2, "latency", [latency(run) / base_latency for run in runs]),
-        (0.2, "energy", [float(run.stats["energy_pj"]) / base_energy for run in runs]),
+        (0.2, "energy", [float(run.stats.energy_pj) / base_energy for run in runs]),
     ):
         bars = axes.bar(positions + offset, values, 0.4, label=name)
         axes.bar_label(bars, [f"{value:.3g}" for value in values], fontsize="small")

@@ -10,7 +10,6 @@ import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import click
 import numpy as np
@@ -20,6 +19,7 @@ from epoch_mlir.io import atomic_write_text, check_writable, load_inputs, save_o
 from epoch_mlir.isa.program import Program
 from epoch_mlir.machine import Machine
 from epoch_mlir.machine.vocabulary import DATAFLOWS
+from epoch_mlir.stats import Stats
 
 PROGRESS_THRESHOLD = 20_000  # executed instructions above which a terminal gets a progress bar
 # Executed instructions a run may take unless --max-instructions says otherwise: loop counts
@@ -59,24 +59,23 @@ def machine_for(program: Program, hw: str | None, force_hw: bool, where: str) ->
     return machine
 
 
-def _summary(stats: Mapping[str, Any]) -> str:
-    hw = stats["hw"]
-    busy = stats["unit_busy_cycles"]
-    energy = stats["energy_pj"]
+def _summary(stats: Stats) -> str:
+    hw = stats.hw
+    busy = stats.unit_busy_cycles
+    energy = stats.energy_pj
     lines = [
-        f"{hw['name']} ({hw['rows']}x{hw['cols']} {hw['pe']}): {stats['cycles']:,} cycles "
-        f"({stats['latency_us']:.3f} us at {hw['clock_ghz']:g} GHz), "
-        f"{stats['instructions']:,} instructions"
-        + (" [ideal memory]" if stats["ideal_memory"] else ""),
-        f"PE utilization {stats['pe_utilization']:.4f} (MACs per PE-cycle; occupancy "
-        f"{stats['pe_occupancy']:.1%}), {stats['macs']:,} MACs",
+        f"{hw['name']} ({hw['rows']}x{hw['cols']} {hw['pe']}): {stats.cycles:,} cycles "
+        f"({stats.latency_us:.3f} us at {hw['clock_ghz']:g} GHz), "
+        f"{stats.instructions:,} instructions" + (" [ideal memory]" if stats.ideal_memory else ""),
+        f"PE utilization {stats.pe_utilization:.4f} (MACs per PE-cycle; occupancy "
+        f"{stats.pe_occupancy:.1%}), {stats.macs:,} MACs",
         f"energy {energy / 1e6:.4f} uJ ("
         + ", ".join(
-            f"{k} {v / max(energy, 1e-30):.0%}" for k, v in stats["energy_breakdown_pj"].items()
+            f"{k} {v / max(energy, 1e-30):.0%}" for k, v in stats.energy_breakdown_pj.items()
         )
         + ")",
-        f"DRAM {stats['dram_read_bytes'] / 2**20:.2f} MiB read, "
-        f"{stats['dram_write_bytes'] / 2**20:.2f} MiB written; busy cycles: "
+        f"DRAM {stats.dram_read_bytes / 2**20:.2f} MiB read, "
+        f"{stats.dram_write_bytes / 2**20:.2f} MiB written; busy cycles: "
         + ", ".join(f"{unit} {cycles:,}" for unit, cycles in busy.items()),
     ]
     return "\n".join(lines)
@@ -263,7 +262,7 @@ def run_command(
     if output is not None:
         save_outputs(output, result.outputs)
     if stats_path is not None:
-        atomic_write_text(stats_path, json.dumps(result.stats, indent=2) + "\n")
+        atomic_write_text(stats_path, json.dumps(result.stats.to_json(), indent=2) + "\n")
     if trace_path is not None and result.trace is not None:
         write_trace(trace_path, result.trace, program.name)
 

@@ -19,7 +19,7 @@ from epoch_mlir.emulator.plan import PLANS, Plan
 from epoch_mlir.emulator.scan import LimaCoefficients
 from epoch_mlir.emulator.semantics import Semantics, load_all
 from epoch_mlir.emulator.state import Fault, MachineState
-from epoch_mlir.emulator.stats import Counters, stats_json
+from epoch_mlir.emulator.stats import Counters, collect_stats
 from epoch_mlir.emulator.timing import Region, Scoreboard
 from epoch_mlir.emulator.trace import Slice
 from epoch_mlir.errors import EmulatorFault, InputError
@@ -28,6 +28,7 @@ from epoch_mlir.isa.encoding import DecodeError, Instruction, decode
 from epoch_mlir.isa.fields import FIELDS, Kind, Mem
 from epoch_mlir.isa.program import LoopStructureError, Program, SymbolKind, check_loops
 from epoch_mlir.machine import Machine
+from epoch_mlir.stats import Stats
 
 
 @dataclass(slots=True)
@@ -54,10 +55,10 @@ TIMING_STATE = frozenset({"cfg", "ldc", "ldw"})
 
 @dataclass
 class RunResult:
-    """Outputs (res0, res1, ...), the stats JSON object, and the trace slices if asked for."""
+    """Outputs (res0, res1, ...), the statistics, and the trace slices if asked for."""
 
     outputs: dict[str, np.ndarray]
-    stats: dict[str, Any]
+    stats: Stats
     trace: list[Slice] | None
 
 
@@ -331,7 +332,7 @@ class Emulator:
                 counters.by_mnemonic[mnemonic] = counters.by_mnemonic.get(mnemonic, 0) + count
         counters.cycles = max(frontend, *done.values())
         outputs = {} if timing_only else self._outputs(state)
-        return RunResult(outputs, stats_json(counters, machine, self.ideal_memory), slices)
+        return RunResult(outputs, collect_stats(counters, machine, self.ideal_memory), slices)
 
     @staticmethod
     def _advance(state: MachineState, pc: int) -> int:

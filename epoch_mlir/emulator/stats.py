@@ -1,12 +1,12 @@
-"""Run statistics: the counters the core accumulates and the SPEC's stats JSON built from them."""
+"""Run statistics: the counters the core accumulates, and the `Stats` made from them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from epoch_mlir.emulator.timing import TIMELINES
 from epoch_mlir.machine import WORD_BYTES, Machine
+from epoch_mlir.stats import Stats
 
 
 @dataclass
@@ -41,26 +41,28 @@ def energy_breakdown(counters: Counters, machine: Machine) -> dict[str, float]:
     }
 
 
-def stats_json(counters: Counters, machine: Machine, ideal_memory: bool) -> dict[str, Any]:
-    """The stats object of SPEC.md, plus breakdowns that help read it."""
+def collect_stats(counters: Counters, machine: Machine, ideal_memory: bool) -> Stats:
+    """The run's statistics from its counters and the machine's energy table."""
     array_capacity = machine.rows * machine.cols * max(counters.cycles, 1)
     breakdown = energy_breakdown(counters, machine)
-    return {
-        "cycles": counters.cycles,
-        "macs": counters.macs,
-        "pe_utilization": counters.macs / array_capacity,
-        "pe_occupancy": counters.pe_cycles / array_capacity,
-        "instructions": counters.instructions,
-        "dram_read_bytes": counters.dram_read_words * WORD_BYTES,
-        "dram_write_bytes": counters.dram_write_words * WORD_BYTES,
-        "sram_read_bytes": counters.sram_read_words * WORD_BYTES,
-        "sram_write_bytes": counters.sram_write_words * WORD_BYTES,
-        "energy_pj": sum(breakdown.values()),
-        "energy_breakdown_pj": breakdown,
-        "unit_busy_cycles": {unit: counters.busy[unit] for unit in ("array", "vector", "dma")}
-        | ({"preload": counters.busy["preload"]} if machine.preload_overlap else {}),
-        "latency_us": counters.cycles / (machine.clock_ghz * 1e3),
-        "instructions_by_mnemonic": dict(sorted(counters.by_mnemonic.items())),
-        "ideal_memory": ideal_memory,
-        "hw": machine.summary(),
-    }
+    busy = {unit: counters.busy[unit] for unit in ("array", "vector", "dma")}
+    if machine.preload_overlap:
+        busy["preload"] = counters.busy["preload"]
+    return Stats(
+        cycles=counters.cycles,
+        macs=counters.macs,
+        pe_utilization=counters.macs / array_capacity,
+        pe_occupancy=counters.pe_cycles / array_capacity,
+        instructions=counters.instructions,
+        dram_read_bytes=counters.dram_read_words * WORD_BYTES,
+        dram_write_bytes=counters.dram_write_words * WORD_BYTES,
+        sram_read_bytes=counters.sram_read_words * WORD_BYTES,
+        sram_write_bytes=counters.sram_write_words * WORD_BYTES,
+        energy_pj=sum(breakdown.values()),
+        energy_breakdown_pj=breakdown,
+        unit_busy_cycles=busy,
+        latency_us=counters.cycles / (machine.clock_ghz * 1e3),
+        instructions_by_mnemonic=dict(sorted(counters.by_mnemonic.items())),
+        ideal_memory=ideal_memory,
+        hw=machine.summary(),
+    )

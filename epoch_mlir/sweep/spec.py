@@ -118,17 +118,6 @@ def compile_key(params: Mapping[str, Any]) -> str:
     return point_id({k: v for k, v in params.items() if k.startswith(COMPILE_SECTIONS)})
 
 
-def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested dicts to one level with dotted keys."""
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            flat.update(flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
 # --- reading ------------------------------------------------------------------------------------
 
 

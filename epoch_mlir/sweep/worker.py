@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from epoch_mlir.errors import EpochError
-from epoch_mlir.sweep.spec import MachineSpec, ModelSpec, Point, Task, flatten
+from epoch_mlir.sweep.spec import MachineSpec, ModelSpec, Point, Task
 
 COMPILATIONS = 0  # compilations done in this process (tests check that tasks share them)
 
@@ -208,7 +208,7 @@ def iter_task(task: Task) -> Iterator[dict[str, Any]]:
             row["error"] = ""
             row["time.compile_s"] = round(compile_s, 4)
             row["time.run_s"] = round(time.perf_counter() - start, 4)
-            row.update(flatten(stats))
+            row.update(stats.flat())
             yield row
 
 

@@ -56,6 +56,6 @@ def test_epochcore_streams_the_scan_and_beats_the_tpu(model) -> None:  # type: i
         machine = load_machine(hw)
         program = compile_file(path, machine, hw, None, None).program
         stats[hw] = Emulator(program, machine).run(inputs).stats
-    assert stats["epochcore"]["instructions_by_mnemonic"].get("lsel", 0) > 0
-    assert "lsel" not in stats["tpu"]["instructions_by_mnemonic"]
-    assert stats["epochcore"]["cycles"] < stats["tpu"]["cycles"]
+    assert stats["epochcore"].instructions_by_mnemonic.get("lsel", 0) > 0
+    assert "lsel" not in stats["tpu"].instructions_by_mnemonic
+    assert stats["epochcore"].cycles < stats["tpu"].cycles

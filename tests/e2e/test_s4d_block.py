@@ -67,7 +67,7 @@ def test_epochcore_beats_the_tpu_baseline(model) -> None:  # type: ignore[no-unt
     for hw in ("epochcore", "tpu"):
         machine = load_machine(hw)
         program = compile_file(path, machine, hw, None, None).program
-        cycles[hw] = Emulator(program, machine).run(inputs).stats["cycles"]
+        cycles[hw] = Emulator(program, machine).run(inputs).stats.cycles
     assert cycles["epochcore"] < cycles["tpu"]
 
 

@@ -14,10 +14,10 @@ from epoch_mlir.machine import load_machine
 def test_the_emulator_refuses_another_machine_unless_forced() -> None:
     tpu, epochcore = load_machine("tpu"), load_machine("epochcore")
     program = Program((encode("halt", {}),), machine=tpu.record)
-    assert Emulator(program, tpu).run().stats["hw"]["digest"] == tpu.digest
+    assert Emulator(program, tpu).run().stats.hw["digest"] == tpu.digest
     with pytest.raises(MachineMismatchError, match="compiled for machine 'tpu'"):
         Emulator(program, epochcore)
     forced = Emulator(program, epochcore, force_machine=True).run()
-    assert forced.stats["hw"]["name"] == "epochcore"
+    assert forced.stats.hw["name"] == "epochcore"
     unrecorded = Program((encode("halt", {}),))
-    assert Emulator(unrecorded, epochcore).run().stats["hw"]["name"] == "epochcore"
+    assert Emulator(unrecorded, epochcore).run().stats.hw["name"] == "epochcore"

@@ -92,8 +92,8 @@ def test_dma_cycles_are_latency_plus_bytes_over_bandwidth(
     busy = cycles - machine.dram_latency_cycles  # the engine is free again after the bytes move
     assert slices["load"] == [(0, busy)]
     assert slices["store"] == [(cycles, busy)]  # RAW: waits until the loaded data is visible
-    assert stats["cycles"] == 2 * cycles  # the stored data is visible a latency later
-    assert stats["unit_busy_cycles"] == {"array": 0, "vector": 0, "dma": 2 * busy}
+    assert stats.cycles == 2 * cycles  # the stored data is visible a latency later
+    assert stats.unit_busy_cycles == {"array": 0, "vector": 0, "dma": 2 * busy}
 
 
 def test_ideal_memory_makes_dma_free(emu: EmulatorHarness, tiny: Machine) -> None:
@@ -109,15 +109,15 @@ def test_ideal_memory_makes_dma_free(emu: EmulatorHarness, tiny: Machine) -> Non
     ideal, slices = _run(emu, tiny, body, ideal_memory=True, inputs=[x])
     assert slices["load"] == [(0, 0)]
     assert slices["store"] == [(18, 0)]
-    assert ideal["unit_busy_cycles"]["dma"] == 0
-    assert ideal["cycles"] == 2 + 16  # the vaddi alone: add latency + 64 / 4 lanes
-    assert ideal["ideal_memory"] is True
+    assert ideal.unit_busy_cycles["dma"] == 0
+    assert ideal.cycles == 2 + 16  # the vaddi alone: add latency + 64 / 4 lanes
+    assert ideal.ideal_memory is True
     real, _ = _run(emu, tiny, body, ideal_memory=False, inputs=[x])
-    assert real["unit_busy_cycles"]["dma"] == 2 * 16  # bytes / bandwidth; latency overlaps
-    assert real["cycles"] == 36 + 18 + 36
-    assert real["ideal_memory"] is False
+    assert real.unit_busy_cycles["dma"] == 2 * 16  # bytes / bandwidth; latency overlaps
+    assert real.cycles == 36 + 18 + 36
+    assert real.ideal_memory is False
     # traffic is counted either way
-    assert ideal["dram_read_bytes"] == real["dram_read_bytes"] == 256
+    assert ideal.dram_read_bytes == real.dram_read_bytes == 256
 
 
 def test_cli_ideal_memory_flag(emu: EmulatorHarness, tmp_path: Path) -> None:
@@ -190,12 +190,10 @@ def test_gemm_fold_cycles(
         assert slices["ldw"] == [(0, ldw)]
         assert slices["mm"] == [(ldw, mm)]
     total = mm + (ldw or 0)
-    assert stats["cycles"] == total
-    assert stats["macs"] == m * n * k
-    assert stats["unit_busy_cycles"]["array"] == total
-    assert stats["pe_utilization"] == pytest.approx(
-        m * n * k / (machine.rows * machine.cols * total)
-    )
+    assert stats.cycles == total
+    assert stats.macs == m * n * k
+    assert stats.unit_busy_cycles["array"] == total
+    assert stats.pe_utilization == pytest.approx(m * n * k / (machine.rows * machine.cols * total))
 
 
 @pytest.mark.parametrize(
@@ -216,8 +214,8 @@ def test_gemm_kernel_totals_on_tiny(
     x = rng.standard_normal((m, k)).astype(np.float32)
     w = rng.standard_normal((n, k)).astype(np.float32)
     result = emu.run(gemm_program(m, k, n, tiny, dataflow), tiny, [x, w])
-    assert result.stats["cycles"] == cycles
-    assert result.stats["macs"] == m * n * k
+    assert result.stats.cycles == cycles
+    assert result.stats.macs == m * n * k
     np.testing.assert_allclose(result.outputs["res0"], x @ w.T, rtol=1e-5, atol=1e-5)
 
 
@@ -259,10 +257,10 @@ def test_lima_cycles(
     first = 1 + segment + machine.cols - 2
     assert slices["ldc"] == [(0, machine.rows)]
     assert slices["lima"] == [(machine.rows, first), (machine.rows + first, cycles)]
-    assert stats["cycles"] == machine.rows + first + cycles
-    assert stats["macs"] == 8 * (1 + steps) * nch * nm
-    assert stats["pe_occupancy"] == pytest.approx(
-        (1 + steps) * nch * nm / (machine.rows * machine.cols * stats["cycles"])
+    assert stats.cycles == machine.rows + first + cycles
+    assert stats.macs == 8 * (1 + steps) * nch * nm
+    assert stats.pe_occupancy == pytest.approx(
+        (1 + steps) * nch * nm / (machine.rows * machine.cols * stats.cycles)
     )
 
 
@@ -303,11 +301,11 @@ def test_lsel_cycles(
     segment = seg or machine.rows
     first = 1 + segment + machine.cols - 2
     assert slices["lsel"] == [(0, first), (first, cycles)]
-    assert stats["cycles"] == first + cycles
-    assert stats["unit_busy_cycles"] == {"array": first + cycles, "vector": 0, "dma": 0}
-    assert stats["macs"] == 3 * (1 + steps) * nch * nm
-    assert stats["pe_occupancy"] == pytest.approx(
-        (1 + steps) * nch * nm / (machine.rows * machine.cols * stats["cycles"])
+    assert stats.cycles == first + cycles
+    assert stats.unit_busy_cycles == {"array": first + cycles, "vector": 0, "dma": 0}
+    assert stats.macs == 3 * (1 + steps) * nch * nm
+    assert stats.pe_occupancy == pytest.approx(
+        (1 + steps) * nch * nm / (machine.rows * machine.cols * stats.cycles)
     )
 
 
@@ -362,8 +360,8 @@ def test_vector_cycles(emu: EmulatorHarness, tiny: Machine, mnemonic: str, cycle
 
     stats, slices = _run(emu, tiny, body, ideal_memory=True)
     assert slices[mnemonic] == [(0, cycles)]
-    assert stats["cycles"] == cycles
-    assert stats["unit_busy_cycles"] == {"array": 0, "vector": cycles, "dma": 0}
+    assert stats.cycles == cycles
+    assert stats.unit_busy_cycles == {"array": 0, "vector": cycles, "dma": 0}
 
 
 def test_every_vector_mnemonic_has_a_hand_count() -> None:
@@ -407,12 +405,12 @@ def test_vdexp_cycles_traffic_and_energy(
 
     stats, slices = _run(emu, machine, body, ideal_memory=True)
     assert slices["vdexp"] == [(0, cycles)]
-    assert stats["cycles"] == cycles
-    assert stats["unit_busy_cycles"] == {"array": 0, "vector": cycles, "dma": 0}
+    assert stats.cycles == cycles
+    assert stats.unit_busy_cycles == {"array": 0, "vector": cycles, "dma": 0}
     elements = rows * cols * nm
-    assert stats["sram_read_bytes"] == 4 * (rows * cols + cols * nm)
-    assert stats["sram_write_bytes"] == 4 * elements
-    assert stats["energy_breakdown_pj"]["vector"] == pytest.approx(
+    assert stats.sram_read_bytes == 4 * (rows * cols + cols * nm)
+    assert stats.sram_write_bytes == 4 * elements
+    assert stats.energy_breakdown_pj["vector"] == pytest.approx(
         8 * elements * 0.9 + 9 * elements * 3.7
     )
 
@@ -446,7 +444,7 @@ def test_vector_cycles_follow_the_machine_file(
         builder.emit("halt")
 
     stats, _ = _run(emu, machine, body, ideal_memory=True)
-    assert stats["cycles"] == cycles
+    assert stats.cycles == cycles
 
 
 def test_vrsum_with_a_single_lane_has_no_tree(
@@ -458,7 +456,7 @@ def test_vrsum_with_a_single_lane_has_no_tree(
         _emit_vector(builder, "vrsum", 3, 5)
         builder.emit("halt")
 
-    assert _run(emu, machine, body, ideal_memory=True)[0]["cycles"] == 4 + 3 * 5 + 0
+    assert _run(emu, machine, body, ideal_memory=True)[0].cycles == 4 + 3 * 5 + 0
 
 
 def test_loop_iterations_each_take_their_cycles(emu: EmulatorHarness, tiny: Machine) -> None:
@@ -471,8 +469,8 @@ def test_loop_iterations_each_take_their_cycles(emu: EmulatorHarness, tiny: Mach
     stats, slices = _run(emu, tiny, body, ideal_memory=True)
     # the three vaddi write the same P2 region (WAW) and share the vector unit: back to back
     assert slices["vaddi"] == [(0, 6), (6, 6), (12, 6)]
-    assert stats["cycles"] == 18
-    assert stats["instructions"] == 1 + 1 + 3 + 1
+    assert stats.cycles == 18
+    assert stats.instructions == 1 + 1 + 3 + 1
 
 
 # ---------------------------------------------------------------------------- concurrency
@@ -499,13 +497,13 @@ def test_independent_units_overlap(emu: EmulatorHarness, tiny: Machine) -> None:
     stats, slices = _load_and_vaddi(emu, tiny, False, load_dst=P0, a=P1, dst=P2)
     assert slices["load"] == [(0, LOAD_3x5_BUSY)]
     assert slices["vaddi"] == [(0, VADDI_3x5)]
-    assert stats["cycles"] == max(LOAD_3x5, VADDI_3x5)
+    assert stats.cycles == max(LOAD_3x5, VADDI_3x5)
 
 
 def test_read_after_write_serializes(emu: EmulatorHarness, tiny: Machine) -> None:
     stats, slices = _load_and_vaddi(emu, tiny, False, load_dst=P0, a=P0, dst=P2)
     assert slices["vaddi"] == [(LOAD_3x5, VADDI_3x5)]
-    assert stats["cycles"] == LOAD_3x5 + VADDI_3x5
+    assert stats.cycles == LOAD_3x5 + VADDI_3x5
 
 
 def test_write_after_read_serializes(emu: EmulatorHarness, tiny: Machine) -> None:
@@ -513,20 +511,20 @@ def test_write_after_read_serializes(emu: EmulatorHarness, tiny: Machine) -> Non
     stats, slices = _load_and_vaddi(emu, tiny, True, load_dst=P0, a=P0, dst=P2)
     assert slices["vaddi"] == [(0, VADDI_3x5)]
     assert slices["load"] == [(VADDI_3x5, LOAD_3x5_BUSY)]
-    assert stats["cycles"] == LOAD_3x5 + VADDI_3x5
+    assert stats.cycles == LOAD_3x5 + VADDI_3x5
 
 
 def test_write_after_write_serializes(emu: EmulatorHarness, tiny: Machine) -> None:
     stats, slices = _load_and_vaddi(emu, tiny, True, load_dst=P2, a=P0, dst=P2)
     assert slices["load"] == [(VADDI_3x5, LOAD_3x5_BUSY)]
-    assert stats["cycles"] == LOAD_3x5 + VADDI_3x5
+    assert stats.cycles == LOAD_3x5 + VADDI_3x5
 
 
 def test_partially_overlapping_regions_are_a_dependency(
     emu: EmulatorHarness, tiny: Machine
 ) -> None:
     stats, _ = _load_and_vaddi(emu, tiny, False, load_dst=P0, a=P0 + 14, dst=P2)  # one word
-    assert stats["cycles"] == LOAD_3x5 + VADDI_3x5
+    assert stats.cycles == LOAD_3x5 + VADDI_3x5
 
 
 def test_read_after_read_does_not_serialize(emu: EmulatorHarness, tiny: Machine) -> None:
@@ -538,7 +536,7 @@ def test_read_after_read_does_not_serialize(emu: EmulatorHarness, tiny: Machine)
 
     stats, slices = _run(emu, tiny, body, ideal_memory=False)
     assert slices["store"] == [(0, LOAD_3x5_BUSY)]
-    assert stats["cycles"] == LOAD_3x5
+    assert stats.cycles == LOAD_3x5
 
 
 @pytest.mark.parametrize(
@@ -558,7 +556,7 @@ def test_column_slices_of_one_buffer(
 
     stats, _ = _run(emu, tiny, body, ideal_memory=False, inputs=[np.ones((4, 2), np.float32)])
     load, vaddi = 20 + 2, 2 + 2
-    assert stats["cycles"] == (load + vaddi if dependent else load)
+    assert stats.cycles == (load + vaddi if dependent else load)
 
 
 def test_same_unit_runs_in_order(emu: EmulatorHarness, tiny: Machine) -> None:
@@ -571,7 +569,7 @@ def test_same_unit_runs_in_order(emu: EmulatorHarness, tiny: Machine) -> None:
     stats, slices = _run(emu, tiny, body, ideal_memory=False, inputs=[np.ones((3, 5), np.float32)])
     # one engine, in order; the second transfer's bytes move during the first one's latency
     assert slices["load"] == [(0, LOAD_3x5_BUSY), (LOAD_3x5_BUSY, LOAD_3x5_BUSY)]
-    assert stats["cycles"] == LOAD_3x5_BUSY + LOAD_3x5
+    assert stats.cycles == LOAD_3x5_BUSY + LOAD_3x5
 
 
 @pytest.mark.parametrize(
@@ -590,7 +588,7 @@ def test_sync_holds_the_front_end(
 
     stats, slices = _run(emu, tiny, body, ideal_memory=False, inputs=[np.ones((3, 5), np.float32)])
     assert slices["vaddi"] == [(vaddi_start, VADDI_3x5)]
-    assert stats["cycles"] == max(LOAD_3x5, vaddi_start + VADDI_3x5)
+    assert stats.cycles == max(LOAD_3x5, vaddi_start + VADDI_3x5)
     assert "sync" not in slices  # control instructions take no unit time
 
 
@@ -603,8 +601,8 @@ def test_halt_waits_for_every_unit(emu: EmulatorHarness, tiny: Machine) -> None:
 
     stats, slices = _run(emu, tiny, body, ideal_memory=True)
     assert slices["mm"] == [(0, 10)]
-    assert stats["cycles"] == 72
-    assert stats["unit_busy_cycles"] == {"array": 10, "vector": 72, "dma": 0}
+    assert stats.cycles == 72
+    assert stats.unit_busy_cycles == {"array": 10, "vector": 72, "dma": 0}
 
 
 def test_array_and_vector_dependency_through_sram(emu: EmulatorHarness, tiny: Machine) -> None:
@@ -618,7 +616,7 @@ def test_array_and_vector_dependency_through_sram(emu: EmulatorHarness, tiny: Ma
 
     stats, slices = _run(emu, tiny, body, ideal_memory=True)
     assert slices["vrelu"] == [(10, 1 + 1)]
-    assert stats["cycles"] == 12
+    assert stats.cycles == 12
 
 
 # ---------------------------------------------------------------------- preload overlap
@@ -635,8 +633,8 @@ def test_preload_is_serialized_by_default(emu: EmulatorHarness, tiny: Machine) -
     assert not tiny.preload_overlap
     stats, slices = _run(emu, tiny, lambda b: _double_buffered_gemm(b, 1), ideal_memory=True)
     assert slices["ldw"] == [(0, 4), (15, 4)]
-    assert stats["cycles"] == 2 * (4 + 11)
-    assert "preload" not in stats["unit_busy_cycles"]
+    assert stats.cycles == 2 * (4 + 11)
+    assert "preload" not in stats.unit_busy_cycles
 
 
 def test_preload_overlap_hides_ldw_behind_mm_on_the_other_slot(
@@ -649,9 +647,9 @@ def test_preload_overlap_hides_ldw_behind_mm_on_the_other_slot(
     stats, slices = _run(emu, machine, lambda b: _double_buffered_gemm(b, 1), ideal_memory=True)
     assert slices["ldw"] == [(0, 4), (4, 4)]  # the second preload runs during the first mm
     assert slices["mm"] == [(4, 11), (15, 11)]
-    assert stats["cycles"] == 4 + 11 + 11
-    assert stats["unit_busy_cycles"] == {"array": 22, "vector": 0, "dma": 0, "preload": 8}
-    assert stats["hw"]["preload_overlap"] is True
+    assert stats.cycles == 4 + 11 + 11
+    assert stats.unit_busy_cycles == {"array": 22, "vector": 0, "dma": 0, "preload": 8}
+    assert stats.hw["preload_overlap"] is True
 
 
 def test_preload_into_the_busy_slot_waits(
@@ -661,7 +659,7 @@ def test_preload_into_the_busy_slot_waits(
     machine = machine_file('base = "tiny"\n[array]\npreload_overlap = true\n')
     stats, slices = _run(emu, machine, lambda b: _double_buffered_gemm(b, 0), ideal_memory=True)
     assert slices["ldw"] == [(0, 4), (15, 4)]
-    assert stats["cycles"] == 2 * (4 + 11)
+    assert stats.cycles == 2 * (4 + 11)
 
 
 def test_mm_waits_for_the_preload_of_its_slot(
@@ -682,7 +680,7 @@ def test_mm_waits_for_the_preload_of_its_slot(
     assert slices["ldw"] == [(0, 4), (4, 4)]
     assert slices["mm"] == [(8, 8)]
     assert slices["vrelu"] == [(16, 2)]  # sync array waits for the array (and preload)
-    assert stats["cycles"] == 18
+    assert stats.cycles == 18
 
 
 # ---------------------------------------------------------------------------------- stats
@@ -720,10 +718,10 @@ def test_stats_hand_counts(emu: EmulatorHarness, tiny: Machine) -> None:
     dram_read, dram_write = 12 + 16, 12
     sram_read = 16 + 12 + (12 + 12) + 12 + (12 + 3) + (4 + 4) + 12
     sram_write = 12 + 16 + 12 + 12 + 3 + 12 + 4
-    assert stats["dram_read_bytes"] == 4 * dram_read
-    assert stats["dram_write_bytes"] == 4 * dram_write
-    assert stats["sram_read_bytes"] == 4 * sram_read
-    assert stats["sram_write_bytes"] == 4 * sram_write
+    assert stats.dram_read_bytes == 4 * dram_read
+    assert stats.dram_write_bytes == 4 * dram_write
+    assert stats.sram_read_bytes == 4 * sram_read
+    assert stats.sram_write_bytes == 4 * sram_write
 
     # timing: the loads occupy the DMA for ceil(48/16) = 3 and 4 cycles back to back, their data
     # visible 20 later (23, 27); ldw waits for the second (RAW), then mm 4 + 4 + 3 - 2 = 9
@@ -738,11 +736,11 @@ def test_stats_hand_counts(emu: EmulatorHarness, tiny: Machine) -> None:
     assert slices["vcmul"] == [(63, 4)]
     assert slices["store"] == [(63, 3)]
     cycles = 63 + 3 + 20
-    assert stats["cycles"] == cycles
-    assert stats["unit_busy_cycles"] == {"array": 4 + 9 + 9, "vector": 9 + 5 + 4, "dma": 10}
-    assert stats["instructions"] == 11
-    assert stats["macs"] == 2 * 48
-    assert stats["pe_utilization"] == pytest.approx(96 / (16 * cycles))
+    assert stats.cycles == cycles
+    assert stats.unit_busy_cycles == {"array": 4 + 9 + 9, "vector": 9 + 5 + 4, "dma": 10}
+    assert stats.instructions == 11
+    assert stats.macs == 2 * 48
+    assert stats.pe_utilization == pytest.approx(96 / (16 * cycles))
 
     # energy: events x the preset's table
     fp_adds, fp_muls = 12 + 12 + 2 * 2, 3 + 4 * 2
@@ -753,8 +751,8 @@ def test_stats_hand_counts(emu: EmulatorHarness, tiny: Machine) -> None:
         "dram": 4 * (dram_read + dram_write) * 160.0,
         "leakage": cycles * 16 * 0.01,
     }
-    assert stats["energy_breakdown_pj"] == pytest.approx(expected)
-    assert stats["energy_pj"] == pytest.approx(sum(expected.values()))
+    assert stats.energy_breakdown_pj == pytest.approx(expected)
+    assert stats.energy_pj == pytest.approx(sum(expected.values()))
 
 
 def test_stats_keys_and_types_of_spec(emu: EmulatorHarness, tiny: Machine) -> None:
@@ -771,31 +769,31 @@ def test_stats_keys_and_types_of_spec(emu: EmulatorHarness, tiny: Machine) -> No
         "sram_read_bytes",
         "sram_write_bytes",
     ):
-        assert type(stats[key]) is int, key
-        assert stats[key] > 0, key
-    assert isinstance(stats["pe_utilization"], float)
-    assert stats["pe_utilization"] == pytest.approx(
-        stats["macs"] / (tiny.rows * tiny.cols * stats["cycles"])
+        assert type(getattr(stats, key)) is int, key
+        assert getattr(stats, key) > 0, key
+    assert isinstance(stats.pe_utilization, float)
+    assert stats.pe_utilization == pytest.approx(
+        stats.macs / (tiny.rows * tiny.cols * stats.cycles)
     )
-    assert isinstance(stats["energy_pj"], float)
-    busy = stats["unit_busy_cycles"]
+    assert isinstance(stats.energy_pj, float)
+    busy = stats.unit_busy_cycles
     assert set(busy) >= {"array", "vector", "dma"}
     assert all(type(busy[unit]) is int for unit in ("array", "vector", "dma"))
-    hw = stats["hw"]
+    hw = stats.hw
     assert hw["name"] == "tiny"
     assert (hw["rows"], hw["cols"], hw["pe"]) == (4, 4, "lima")
-    assert stats["instructions_by_mnemonic"]["mm"] == 2
-    assert sum(stats["instructions_by_mnemonic"].values()) == stats["instructions"]
-    assert stats["latency_us"] == pytest.approx(stats["cycles"] / 1e3)  # 1 GHz
+    assert stats.instructions_by_mnemonic["mm"] == 2
+    assert sum(stats.instructions_by_mnemonic.values()) == stats.instructions
+    assert stats.latency_us == pytest.approx(stats.cycles / 1e3)  # 1 GHz
 
 
 def test_stats_of_an_empty_run(emu: EmulatorHarness, tiny: Machine) -> None:
     """halt alone: zero cycles, no division by zero in the utilization."""
     stats = emu.run(lambda b: b.emit("halt"), tiny).stats
-    assert stats["cycles"] == 0
-    assert stats["instructions"] == 1
-    assert stats["pe_utilization"] == 0.0
-    assert stats["energy_pj"] == 0.0
+    assert stats.cycles == 0
+    assert stats.instructions == 1
+    assert stats.pe_utilization == 0.0
+    assert stats.energy_pj == 0.0
 
 
 def test_stats_of_a_lima_stream(emu: EmulatorHarness, small: Machine) -> None:
@@ -811,10 +809,10 @@ def test_stats_of_a_lima_stream(emu: EmulatorHarness, small: Machine) -> None:
         builder.emit("halt")
 
     stats = emu.run(body, small).stats
-    assert stats["macs"] == 8 * 2 * steps * nch * nm
-    assert stats["sram_read_bytes"] == 4 * (104 + 160 + 320)
-    assert stats["sram_write_bytes"] == 4 * (160 + 160)
-    assert stats["cycles"] == 8 + (20 + 2 + 4 - 2) + 20
+    assert stats.macs == 8 * 2 * steps * nch * nm
+    assert stats.sram_read_bytes == 4 * (104 + 160 + 320)
+    assert stats.sram_write_bytes == 4 * (160 + 160)
+    assert stats.cycles == 8 + (20 + 2 + 4 - 2) + 20
 
 
 def test_stats_of_a_selective_stream(emu: EmulatorHarness, small: Machine) -> None:
@@ -835,13 +833,13 @@ def test_stats_of_a_selective_stream(emu: EmulatorHarness, small: Machine) -> No
     vdexp = 8 + 320 // 4  # exp latency + elements / lanes
     assert slices["vdexp"] == [(0, vdexp)]
     assert slices["lsel"] == [(vdexp, 20 + 2 + 4 - 2), (vdexp + 24, 20)]  # RAW on the planes
-    assert stats["cycles"] == vdexp + 24 + 20
+    assert stats.cycles == vdexp + 24 + 20
     macs = 3 * 2 * steps * nch * nm
-    assert stats["macs"] == macs
+    assert stats.macs == macs
     sram_read = (160 + 16) + 2 * (160 + 320 + 80) + 160
     sram_write = 320 + 2 * 160
-    assert stats["sram_read_bytes"] == 4 * sram_read
-    assert stats["sram_write_bytes"] == 4 * sram_write
-    breakdown = stats["energy_breakdown_pj"]
+    assert stats.sram_read_bytes == 4 * sram_read
+    assert stats.sram_write_bytes == 4 * sram_write
+    breakdown = stats.energy_breakdown_pj
     assert breakdown["array"] == pytest.approx(macs * (0.9 + 3.7))
     assert breakdown["vector"] == pytest.approx(320 * (8 * 0.9 + 9 * 3.7))

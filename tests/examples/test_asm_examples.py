@@ -40,7 +40,7 @@ def test_example_matches_expected(name: str) -> None:
     ):
         result = Emulator(program, load_machine("epochcore")).run(dict(inputs))
         assert "match" in check_against(result.outputs, dict(expected))
-    assert result.stats["cycles"] > 0 and result.stats["energy_pj"] > 0
+    assert result.stats.cycles > 0 and result.stats.energy_pj > 0
 
 
 @pytest.mark.parametrize("name", NAMES)

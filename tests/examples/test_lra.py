@@ -62,7 +62,7 @@ def test_small_model_compiles_runs_and_matches(
         program = compile_file(path, machine, hw, None, None).program
         result = Emulator(program, machine).run(arrays)
         assert "match" in check_against(result.outputs, reference), hw
-        cycles[hw] = result.stats["cycles"]
+        cycles[hw] = result.stats.cycles
     assert cycles["epochcore"] < cycles["tpu"]
 
 

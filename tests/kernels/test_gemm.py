@@ -36,8 +36,8 @@ def test_cycles_equal_scalesim_v3(case: dict) -> None:
     result, expected = run_gemm(
         case["M"], case["K"], case["N"], case["rows"], case["cols"], case["dataflow"]
     )
-    assert result.stats["cycles"] == case["folds"] * case["per_fold"]
-    assert result.stats["cycles"] == case["scalesim_cycles"] + 1
+    assert result.stats.cycles == case["folds"] * case["per_fold"]
+    assert result.stats.cycles == case["scalesim_cycles"] + 1
     np.testing.assert_allclose(result.outputs["res0"], expected, rtol=1e-4, atol=1e-4)
 
 
@@ -45,6 +45,6 @@ def test_cycles_equal_scalesim_v3(case: dict) -> None:
 @pytest.mark.parametrize(("m", "k", "n"), [(1, 1, 1), (7, 9, 5), (16, 4, 12), (3, 33, 2)])
 def test_formula_on_other_shapes(dataflow: str, m: int, k: int, n: int) -> None:
     result, expected = run_gemm(m, k, n, 8, 4, dataflow, seed=m + k + n)
-    assert result.stats["cycles"] == scalesim_cycles(m, k, n, 8, 4, dataflow)
-    assert result.stats["macs"] == m * k * n
+    assert result.stats.cycles == scalesim_cycles(m, k, n, 8, 4, dataflow)
+    assert result.stats.macs == m * k * n
     np.testing.assert_allclose(result.outputs["res0"], expected, rtol=1e-4, atol=1e-4)

@@ -92,12 +92,12 @@ def test_packing_fills_the_array_with_small_n() -> None:
     result, expected, _ = run_layer(100, 8, 4, SMALL, None, 3, ideal_memory=True)
     assert_close(result.outputs["res0"], expected)
     # preload R, then 100 steps + S + C - 2 of fill: 100*8*4 PE-cycles of work in 114 cycles
-    assert result.stats["cycles"] == 8 + 100 + 4 + 4 - 2
-    assert result.stats["pe_occupancy"] == 100 * 8 * 4 / (8 * 4 * 114)
+    assert result.stats.cycles == 8 + 100 + 4 + 4 - 2
+    assert result.stats.pe_occupancy == 100 * 8 * 4 / (8 * 4 * 114)
 
 
 def test_stream_cycles_follow_the_documented_formula() -> None:
     """Ideal memory, one fold, one chunk: preload R, then steps + S + C - 2."""
     length, channels, modes = 50, 4, 8  # S = 8, one fold on 8x4
     result, _, _ = run_layer(length, channels, modes, SMALL, None, 1, ideal_memory=True)
-    assert result.stats["cycles"] == SMALL.rows + length + 8 + SMALL.cols - 2
+    assert result.stats.cycles == SMALL.rows + length + 8 + SMALL.cols - 2

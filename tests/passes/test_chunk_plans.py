@@ -158,4 +158,4 @@ def test_prodf_comes_close_to_the_scans_bound(channels: int, modes: int, length:
         result = Emulator(program, machine).run(inputs)
         check_against(result.outputs, run_reference(load_module(path), inputs))
     bound = max(length, math.ceil(channels * modes / (machine.rows * machine.cols)) * length)
-    assert result.stats["cycles"] <= 1.15 * bound
+    assert result.stats.cycles <= 1.15 * bound

@@ -328,7 +328,7 @@ def test_gemm_cycles_with_ideal_memory_are_scalesims(
     machine = load_machine(hw)
     inputs = {f"arg{i}": np.zeros(s.shape, np.float32) for i, s in enumerate(program.args)}
     stats = Emulator(program, machine, ideal_memory=True).run(inputs).stats
-    assert stats["cycles"] == scalesim_cycles(m, k, n, machine.rows, machine.cols, dataflow)
+    assert stats.cycles == scalesim_cycles(m, k, n, machine.rows, machine.cols, dataflow)
 
 
 def test_weights_larger_than_the_weight_bank_go_in_blocks(tmp_path: Path) -> None:

@@ -228,8 +228,8 @@ def test_the_cost_model_picks_a_faster_chunk_than_the_hand_written_kernel() -> N
     machine = load_machine("epochcore")
     text, inputs = layer(4096, 256, 4, complex_=True, constant=False, seed=1)
     compiled, _ = compile_text(text, "epochcore", "prodf")
-    ours = Emulator(compiled.program, machine).run(inputs).stats["cycles"]
-    kernel = Emulator(s4d_program(4096, 256, 4, machine), machine).run(inputs).stats["cycles"]
+    ours = Emulator(compiled.program, machine).run(inputs).stats.cycles
+    kernel = Emulator(s4d_program(4096, 256, 4, machine), machine).run(inputs).stats.cycles
     assert ours < 0.8 * kernel
 
 
@@ -258,7 +258,7 @@ def test_the_recurrent_estimate_is_close_to_the_emulated_cycles() -> None:
     assert isinstance(estimates, DictionaryAttr)
     recurrent = estimates.data["recurrent"]
     assert isinstance(recurrent, IntegerAttr)
-    cycles = result.stats["cycles"]
+    cycles = result.stats.cycles
     assert abs(recurrent.value.data - cycles) <= 0.05 * cycles
 
 
@@ -380,7 +380,7 @@ def test_the_convolution_estimate_is_close_to_the_emulated_cycles(
     _, result = run_and_compare(text, inputs, hw, dataflow, 0, mode="convolution")
     mode, estimates = recorded(lower_to_systolic(text, hw, dataflow, "convolution"))
     assert mode == "convolution"
-    cycles = result.stats["cycles"]
+    cycles = result.stats.cycles
     assert abs(estimates["convolution"] - cycles) <= 0.05 * cycles, (estimates, cycles)
 
 

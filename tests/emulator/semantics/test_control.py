@@ -126,7 +126,7 @@ def test_loop_advances_two_registers_per_iteration(emu: EmulatorHarness, tiny: M
     np.testing.assert_array_equal(got[:15].reshape(5, 3), matrix[::-1])
     assert got[15] == matrix[0, 0]
     # li, li, loop, 5 bodies, vcopy, plus the harness's load, store, halt
-    assert result.stats["instructions"] == 2 + 1 + 5 + 1 + 3
+    assert result.stats.instructions == 2 + 1 + 5 + 1 + 3
 
 
 def test_loop_with_the_same_register_twice_adds_both_strides(
@@ -158,7 +158,7 @@ def test_nested_loops_transpose_a_matrix(emu: EmulatorHarness, tiny: Machine) ->
 
     result = emu.run_sram(tiny, {SRC: matrix}, body, [(DST, 12)])
     np.testing.assert_array_equal(result.windows[0].reshape(4, 3), matrix.T)
-    assert result.stats["instructions"] == 2 + 1 + 3 * (2 + 1 + 4) + 3
+    assert result.stats.instructions == 2 + 1 + 3 * (2 + 1 + 4) + 3
 
 
 def test_nested_loop_followed_by_more_outer_body(emu: EmulatorHarness, tiny: Machine) -> None:
@@ -174,8 +174,8 @@ def test_nested_loop_followed_by_more_outer_body(emu: EmulatorHarness, tiny: Mac
 
     result = emu.run_sram(tiny, {}, body, [(DST, 3)])
     assert result.windows[0].tolist() == [6.0, 30.0, 24.0]
-    assert result.stats["instructions_by_mnemonic"]["vaddi"] == 6 + 3 + 24
-    assert result.stats["instructions_by_mnemonic"]["loop"] == 1 + 3 + 1 + 2 + 6
+    assert result.stats.instructions_by_mnemonic["vaddi"] == 6 + 3 + 24
+    assert result.stats.instructions_by_mnemonic["loop"] == 1 + 3 + 1 + 2 + 6
 
 
 def test_loop_count_zero_skips_the_body_and_the_strides(
@@ -192,8 +192,8 @@ def test_loop_count_zero_skips_the_body_and_the_strides(
 
     result = emu.run_sram(tiny, {SRC: data}, body, [(DST, 2)])
     assert result.windows[0].tolist() == [0.0, 5.0]
-    assert result.stats["instructions"] == 1 + 1 + 1 + 3  # the loop itself counts once
-    assert "vaddi" not in result.stats["instructions_by_mnemonic"]
+    assert result.stats.instructions == 1 + 1 + 1 + 3  # the loop itself counts once
+    assert "vaddi" not in result.stats.instructions_by_mnemonic
 
 
 def test_loop_count_zero_inside_a_loop(emu: EmulatorHarness, tiny: Machine) -> None:
@@ -234,7 +234,7 @@ def test_halt_stops_the_program(emu: EmulatorHarness, tiny: Machine) -> None:
 
     result = emu.run(body, tiny, [np.zeros(4, np.float32)])
     np.testing.assert_array_equal(result.outputs["res0"], [2.0] * 4)
-    assert result.stats["instructions"] == 3
+    assert result.stats.instructions == 3
 
 
 def test_halt_inside_a_loop_stops_the_first_iteration(emu: EmulatorHarness, tiny: Machine) -> None:
@@ -247,7 +247,7 @@ def test_halt_inside_a_loop_stops_the_first_iteration(emu: EmulatorHarness, tiny
 
     result = emu.run(body, tiny)
     assert result.outputs["res0"].tolist() == [1.0]
-    assert result.stats["instructions"] == 4
+    assert result.stats.instructions == 4
 
 
 def test_dynamic_instruction_count_agrees_with_the_run(emu: EmulatorHarness, tiny: Machine) -> None:
@@ -265,7 +265,7 @@ def test_dynamic_instruction_count_agrees_with_the_run(emu: EmulatorHarness, tin
     program = emu.program(body)
     result = emu.run(program, tiny)
     expected = 1 + 1 + 3 * (1 + 1 + 4 * 2) + 1
-    assert result.stats["instructions"] == expected
+    assert result.stats.instructions == expected
     assert dynamic_instruction_count(program.decoded()) == expected
 
 
