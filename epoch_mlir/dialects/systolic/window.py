@@ -1,0 +1,246 @@
+"""The window, defined once: a corner `[row, col]`, a size, a per-iteration step and an
+optional row stride; its custom syntax (`%u[0, 16] stride -1 step [64, 0]`) and the check
+that it stays in its buffer at the first and last iteration of its chunk loop."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+from xdsl.dialects.builtin import (
+    DenseArrayBase,
+    IntegerAttr,
+    i64,
+)
+from xdsl.ir import (
+    Operation,
+    SSAValue,
+)
+from xdsl.irdl import (
+    IRDLOperation,
+)
+from xdsl.irdl.declarative_assembly_format import (
+    AttributeVariable,
+    CustomDirective,
+    OperandDirective,
+    OperandVariable,
+    ParsingState,
+    PrintingState,
+    irdl_custom_directive,
+)
+from xdsl.parser import AttrParser, Parser, UnresolvedOperand
+from xdsl.printer import Printer
+from xdsl.utils.exceptions import VerifyException
+
+from epoch_mlir.dialects.systolic.attrs import (
+    MemoryType,
+    int_array,
+    int_values,
+    ints_text,
+    shape_text,
+)
+from epoch_mlir.dialects.systolic.structure import (
+    ChunkLoopOp,
+    enclosing,
+    loop_iterations,
+)
+
+ZERO_STEP = DenseArrayBase.from_list(i64, [0, 0])
+
+
+def _parse_int_list(parser: AttrParser) -> list[int]:
+    return parser.parse_comma_separated_list(parser.Delimiter.SQUARE, parser.parse_integer)
+
+
+def check_window(
+    op: Operation,
+    role: str,
+    value: SSAValue,
+    offsets: DenseArrayBase,
+    sizes: tuple[int, int],
+    step: DenseArrayBase,
+    row_stride: IntegerAttr | None = None,
+) -> None:
+    """Refuse a window that leaves its buffer at the first or the last chunk-loop iteration.
+
+    With an explicit `row_stride` (elements, possibly zero or negative) row i of the window
+    starts `i * row_stride` elements after its corner in the buffer's row-major order, so the
+    rows need not line up with the buffer's: the window's first and last rows (the extremes)
+    must then lie inside the buffer's elements, and its columns inside a row.
+    """
+    corner, advance = int_values(offsets), int_values(step)
+    if len(corner) != 2:
+        raise VerifyException(f"{role} offsets must be [row, col], got {ints_text(corner)}")
+    if len(advance) != 2:
+        raise VerifyException(f"{role} step must be [row, col], got {ints_text(advance)}")
+    memory_type = value.type
+    assert isinstance(memory_type, MemoryType)
+    if any(advance) and enclosing(op, ChunkLoopOp) is None:
+        raise VerifyException(
+            f"{role} step {ints_text(advance)} needs an enclosing systolic.chunk_loop"
+        )
+    iterations = loop_iterations(op)
+    bounds = memory_type.matrix
+    stride = None if row_stride is None else row_stride.value.data
+    for iteration in (0, iterations - 1):
+        start = [origin + iteration * delta for origin, delta in zip(corner, advance, strict=True)]
+        when = f" at iteration {iteration + 1} of {iterations}" if iteration else ""
+        if stride is not None:
+            _check_strided(role, start, sizes, stride, bounds, when, memory_type)
+            continue
+        if all(s >= 0 and s + n <= bound for s, n, bound in zip(start, sizes, bounds, strict=True)):
+            continue
+        raise VerifyException(
+            f"{role} window at {ints_text(start)} of size {ints_text(sizes)}{when} does not fit in "
+            f"{shape_text(bounds)} ({memory_type})"
+        )
+
+
+def _check_strided(
+    role: str,
+    start: Sequence[int],
+    sizes: tuple[int, int],
+    stride: int,
+    bounds: tuple[int, int],
+    when: str,
+    memory_type: MemoryType,
+) -> None:
+    """The bounds of a window with an explicit row stride, at one loop iteration."""
+    rows, cols = sizes
+    row_length = bounds[1]
+    first = start[0] * row_length + start[1]  # element index of the corner
+    last = first + (rows - 1) * stride  # of the last row's first element
+    low, high = min(first, last), max(first, last) + cols - 1
+    what = f"{role} window at {ints_text(start)} stride {stride} of size {ints_text(sizes)}{when}"
+    if start[1] < 0 or start[1] + cols > row_length:
+        raise VerifyException(
+            f"{what} has columns {start[1]}..{start[1] + cols - 1} outside a row of "
+            f"{row_length} ({memory_type})"
+        )
+    if low < 0 or high >= bounds[0] * row_length:
+        raise VerifyException(
+            f"{what} reads elements {low}..{high}, outside the {bounds[0] * row_length} of "
+            f"{shape_text(bounds)} ({memory_type})"
+        )
+
+
+def check_sizes(sizes: DenseArrayBase) -> tuple[int, int]:
+    values = int_values(sizes)
+    if len(values) != 2 or any(size < 1 for size in values):
+        raise VerifyException(
+            f"sizes must be two positive numbers [rows, cols], got {ints_text(values)}"
+        )
+    return values[0], values[1]
+
+
+def parse_window(
+    parser: Parser,
+) -> tuple[UnresolvedOperand, DenseArrayBase, DenseArrayBase | None]:
+    """`%buffer[row, col]` with an optional `step [rows, cols]`."""
+    operand, offsets, step, _ = parse_strided_window(parser, strided=False)
+    return operand, offsets, step
+
+
+def parse_strided_window(
+    parser: Parser, strided: bool = True
+) -> tuple[UnresolvedOperand, DenseArrayBase, DenseArrayBase | None, IntegerAttr | None]:
+    """`%buffer[row, col]`, then an optional `stride S` (when allowed) and `step [rows, cols]`."""
+    operand = parser.parse_unresolved_operand()
+    offsets = int_array(_parse_int_list(parser))
+    stride = None
+    if strided and parser.parse_optional_keyword("stride"):
+        stride = IntegerAttr(parser.parse_integer(allow_boolean=False), i64)
+    step = int_array(_parse_int_list(parser)) if parser.parse_optional_keyword("step") else None
+    return operand, offsets, step, stride
+
+
+def print_window(
+    printer: Printer,
+    value: SSAValue,
+    offsets: DenseArrayBase,
+    step: DenseArrayBase | None,
+    stride: IntegerAttr | None = None,
+) -> None:
+    printer.print_ssa_value(value)
+    printer.print_string(ints_text(int_values(offsets)))
+    if stride is not None:
+        printer.print_string(f" stride {stride.value.data}")
+    if step is not None and any(int_values(step)):
+        printer.print_string(f" step {ints_text(int_values(step))}")
+
+
+@irdl_custom_directive
+class Window(CustomDirective):
+    """An operand and the corner of its window, plus a step when it moves: `%u[0, 16] step [64, 0]`.
+
+    The step is left out when it is zero, its default. Usable as the anchor of an optional
+    group when the operand is optional.
+    """
+
+    buffer: OperandDirective
+    offsets: AttributeVariable
+    step: AttributeVariable
+
+    def parse(self, parser: Parser, state: ParsingState) -> None:
+        operand, offsets, step = parse_window(parser)
+        cast(OperandVariable, self.buffer).set(state, operand)
+        self.offsets.set(state, offsets)
+        if step is not None:
+            self.step.set(state, step)
+
+    def print(self, printer: Printer, state: PrintingState, op: IRDLOperation) -> None:
+        state.print_whitespace(printer)
+        offsets = self.offsets.get(op)
+        step = self.step.get(op)
+        assert isinstance(offsets, DenseArrayBase)
+        assert step is None or isinstance(step, DenseArrayBase)
+        print_window(printer, cast(OperandVariable, self.buffer).get(op), offsets, step)
+
+    def is_present(self, op: IRDLOperation) -> bool:
+        return cast(OperandVariable, self.buffer).get(op) is not None
+
+    def is_anchorable(self) -> bool:
+        return True
+
+    def set_empty(self, state: ParsingState) -> None:
+        self.buffer.set_empty(state)
+
+
+@irdl_custom_directive
+class StridedWindow(CustomDirective):
+    """A `Window` that may also give its row stride: `%k[0, 7] stride -1 step [1, 0]`.
+
+    Without `stride` the rows are the buffer's (stride = its row length); with it, row i of
+    the window starts `i * stride` elements (may be 0 or negative) after the corner.
+    """
+
+    buffer: OperandDirective
+    offsets: AttributeVariable
+    step: AttributeVariable
+    stride: AttributeVariable
+
+    def parse(self, parser: Parser, state: ParsingState) -> None:
+        operand, offsets, step, stride = parse_strided_window(parser)
+        cast(OperandVariable, self.buffer).set(state, operand)
+        self.offsets.set(state, offsets)
+        if step is not None:
+            self.step.set(state, step)
+        if stride is not None:
+            self.stride.set(state, stride)
+
+    def print(self, printer: Printer, state: PrintingState, op: IRDLOperation) -> None:
+        state.print_whitespace(printer)
+        offsets, step, stride = self.offsets.get(op), self.step.get(op), self.stride.get(op)
+        assert isinstance(offsets, DenseArrayBase)
+        assert step is None or isinstance(step, DenseArrayBase)
+        assert stride is None or isinstance(stride, IntegerAttr)
+        print_window(printer, cast(OperandVariable, self.buffer).get(op), offsets, step, stride)
+
+    def is_present(self, op: IRDLOperation) -> bool:
+        return cast(OperandVariable, self.buffer).get(op) is not None
+
+    def is_anchorable(self) -> bool:
+        return True
+
+    def set_empty(self, state: ParsingState) -> None:
+        self.buffer.set_empty(state)
