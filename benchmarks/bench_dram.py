@@ -9,7 +9,7 @@ of one region per intermediate (the compiler before liveness placement) would ne
 tensors (arguments, results, constants) plus every intermediate, aligned. Also the sum and the
 peak of live intermediates, and compile time (best of --repeats). Lengths in --run are also run
 on the emulator (random inputs; cycles and wall time; the numerics are tested at small shapes in
-tests/passes/test_dram_allocation.py).
+tests/conversions/test_dram_allocation.py).
 """
 
 from __future__ import annotations

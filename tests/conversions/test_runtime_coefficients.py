@@ -29,7 +29,7 @@ from epoch_mlir.errors import EpochError
 from epoch_mlir.interpreters.reference import run_reference
 from epoch_mlir.ir_reader import load_module
 from epoch_mlir.machine import load_machine
-from tests.passes.test_convert_ssm_to_systolic import layer
+from tests.conversions.test_convert_ssm_to_systolic import layer
 
 METHODS = ["zoh", "bilinear", "euler"]
 BANKS_1KIB = "".join(

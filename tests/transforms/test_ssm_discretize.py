@@ -75,7 +75,7 @@ def test_outputs_are_unchanged(
 
 def test_non_constant_operands_are_left_for_the_on_chip_lowering() -> None:
     """Only constants fold; convert-ssm-to-systolic discretizes the rest on chip
-    (tests/passes/test_runtime_coefficients.py)."""
+    (tests/conversions/test_runtime_coefficients.py)."""
     text = """
 func.func @main(%a: tensor<2x2xf32>, %b: tensor<2x2xf32>, %delta: tensor<2xf32>) -> tensor<2x2xf32> {
   %delta0 = arith.constant dense<0.5> : tensor<2xf32>

@@ -2,7 +2,7 @@
 // `small`: 10 full chunks and a partial one of 2. Buffers alternate (x0/x1, y0/y1) so the DMA
 // loads chunk i+1 while chunk i computes; chunk 0 is peeled, the loop body handles two chunks
 // and its DRAM windows step by 8 rows, and the last chunks are peeled. The IR has the same size
-// for any L (tests/passes/test_convert_nn_to_systolic.py checks the programs).
+// for any L (tests/conversions/test_convert_nn_to_systolic.py checks the programs).
 // RUN: epoch opt %s -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-nn-to-systolic{chunk-rows=4 dataflow=is}' | filecheck %s
 // RUN: epoch opt %s -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-nn-to-systolic{chunk-rows=16 dataflow=is}' | filecheck %s --check-prefix=NESTED
 // Banks of 256 words (a machine file) make the chunk size follow from the SRAM instead:

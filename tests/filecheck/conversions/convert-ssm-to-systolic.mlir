@@ -1,7 +1,7 @@
 // ProDF lowering of ssm.scan on the `small` machine (8 rows x 4 columns of LIMA-PEs): channel
 // packing, mode folds, channel folds, and real constant coefficients. Each sequence fits one
 // chunk here (fixed at 16 steps; the cost model's own choice is tested in
-// tests/passes/test_convert_ssm_to_systolic.py).
+// tests/conversions/test_convert_ssm_to_systolic.py).
 // RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{chunk=16}' | filecheck %s
 
 // N = 4 < 8 rows: segments of 4 rows, two channels per column, so one fold holds all 8 channels.
