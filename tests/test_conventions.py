@@ -147,3 +147,12 @@ def test_data_flows_downward() -> None:
                 if name.startswith(forbidden) and not name.startswith(allowed):
                     offences.append(f"{module} imports {name}")
     assert offences == []
+
+
+def test_every_pass_has_a_lit_test() -> None:
+    """tests/filecheck/{transforms,conversions}/<pass-name>.mlir shows its input and output."""
+    suite = Path(__file__).parent / "filecheck"
+    for module_name, name in pass_modules():
+        layer = "conversions" if ".conversions." in module_name else "transforms"
+        pass_name = name.replace("_", "-")
+        assert (suite / layer / f"{pass_name}.mlir").is_file(), pass_name
