@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -496,8 +496,9 @@ def comparison_plot(runs: Sequence[Run]) -> bytes:
     base = runs[0]
 
     def latency(run: Run) -> float:
-        both = base.latency_us is not None and run.latency_us is not None
-        return float(run.latency_us if both else run.cycles)  # type: ignore[arg-type]
+        latency_us = run.latency_us
+        both = base.latency_us is not None and latency_us is not None
+        return float(latency_us if both and latency_us is not None else run.cycles)
 
     base_latency = max(latency(base), 1e-30)
     base_energy = max(float(base.stats.energy_pj), 1e-30)
@@ -542,7 +543,7 @@ def timeline_plot(run: Run) -> bytes:
     colors = {}
     from matplotlib import colormaps
 
-    palette = list(colormaps["tab20"].colors)
+    palette = list(cast(Any, colormaps["tab20"]).colors)  # a ListedColormap; stubs: Colormap
     binned = False
     for lane, track in enumerate(tracks):
         y = len(tracks) - 1 - lane

@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from epoch_mlir.errors import InputError
 
@@ -31,7 +31,7 @@ SPEC_NUMBER_KEYS = ("pe_utilization", "energy_pj")
 SPEC_HW_KEYS = ("name", "rows", "cols", "pe")
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 from xdsl.dialects.builtin import ModuleOp
@@ -15,16 +15,20 @@ from epoch_mlir.io import atomic_write_bytes, atomic_write_text, check_writable
 from epoch_mlir.machine import DEFAULT_PRESET, load_machine
 from epoch_mlir.machine.vocabulary import DATAFLOWS
 
+if TYPE_CHECKING:  # the compiler is imported when a command compiles, not at start-up
+    from epoch_mlir.compiler import Compiled
+    from epoch_mlir.machine import Machine
+
 
 def compile_source(
-    source: Path, machine: object, hw: str, dataflow: str | None, pipeline: str | None
-) -> Any:
+    source: Path, machine: Machine, hw: str, dataflow: str | None, pipeline: str | None
+) -> Compiled:
     """`compile_file`, with every IR error naming the file (a pass may refuse the module as a
     whole, without a place in it)."""
     from epoch_mlir.compiler import compile_file
 
     try:
-        return compile_file(source, machine, hw, dataflow, pipeline)  # type: ignore[arg-type]
+        return compile_file(source, machine, hw, dataflow, pipeline)
     except IRError as error:
         if error.where is None:
             error.where = str(source)

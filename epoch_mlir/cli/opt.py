@@ -109,7 +109,7 @@ class EpochOptMain(xDSLOptMain):
     def _find_binary_target(self) -> BinaryTarget | None:
         """The `-t` target if it writes bytes, after checking the flags suit one program file."""
         spec = parse_spec(self.args.target)
-        target = self.available_targets[spec.name]().from_spec(spec)  # type: ignore[call-arg]
+        target = get_all_targets()[spec.name]().from_spec(spec)  # argparse checked the name
         if not isinstance(target, BinaryTarget):
             return None
         if self.args.output_file is None:
@@ -298,7 +298,7 @@ def _suggest_close_flags(arg_parser: argparse.ArgumentParser) -> None:
             message = prefix + ", ".join(hints)
         report(message)
 
-    arg_parser.error = error  # type: ignore[method-assign]
+    arg_parser.error = error
 
 
 def run_opt(argv: Sequence[str]) -> int:

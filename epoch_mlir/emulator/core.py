@@ -73,8 +73,8 @@ def dynamic_instruction_count(instructions: list[Instruction]) -> int:
             if instruction.mnemonic == "halt":
                 return total
             if instruction.mnemonic == "loop":
-                body_end = pc + 1 + int(instruction.values["len"])
-                total += int(instruction.values["count"]) * count(pc + 1, body_end)
+                body_end = pc + 1 + instruction.integer("len")
+                total += instruction.integer("count") * count(pc + 1, body_end)
                 pc = body_end
             else:
                 pc += 1

@@ -239,9 +239,21 @@ class Operand:
         return self.literal
 
 
+def _token(node: Tree | Token) -> Token:
+    """A child the grammar makes a token (lark types every child as a tree or a token)."""
+    assert isinstance(node, Token), node
+    return node
+
+
+def _tree(node: Tree | Token) -> Tree:
+    """A child the grammar makes a tree."""
+    assert isinstance(node, Tree), node
+    return node
+
+
 def _integer(tree: Tree) -> tuple[int, Token]:
     """The value of an `integer` (or `offset`) node and its first token."""
-    tokens: list[Token] = tree.children  # type: ignore[assignment]
+    tokens = [_token(child) for child in tree.children]
     digits = tokens[-1]
     value = int(digits, 16) if digits.lower().startswith("0x") else int(digits)
     return (-value if tokens[0].type == "MINUS" else value), tokens[0]
@@ -250,16 +262,18 @@ def _integer(tree: Tree) -> tuple[int, Token]:
 def _operand(tree: Tree) -> Operand:
     children = tree.children
     if tree.data == "word":
-        return Operand("word", children[0], symbol=children[0])  # type: ignore[arg-type]
+        word = _token(children[0])
+        return Operand("word", word, symbol=word)
     if tree.data == "integer":
         value, start = _integer(tree)
         return Operand("integer", start, number=value)
     if tree.data == "units":
-        return Operand("units", children[0], units=tuple(children))  # type: ignore[arg-type]
+        units = tuple(_token(child) for child in children)
+        return Operand("units", units[0], units=units)
     if tree.data == "negated_word":
-        return Operand("negated_word", children[0], symbol=children[1])  # type: ignore[arg-type]
+        return Operand("negated_word", _token(children[0]), symbol=_token(children[1]))
     if tree.data in ("real", "raw_f32"):
-        tokens: list[Token] = children  # type: ignore[assignment]
+        tokens = [_token(child) for child in children]
         return Operand(tree.data, tokens[0], literal="".join(tokens))
     return _address(children)
 
@@ -333,7 +347,7 @@ class _Assembler:
     # region directives
 
     def directive(self, tree: Tree) -> None:
-        name: Token = tree.children[0]  # type: ignore[assignment]
+        name = _token(tree.children[0])
         if name not in _DIRECTIVE_SHAPES:
             suggestion = _did_you_mean(name, _DIRECTIVE_SHAPES)
             raise self.error(f"unknown directive '{name}'{suggestion}", name)
@@ -342,13 +356,14 @@ class _Assembler:
         if name in SYMBOL_DIRECTIVES:
             self.symbol(SYMBOL_DIRECTIVES[name], tree.children)
         elif name == DATA_DIRECTIVE:
-            self.data_segment(name, tree.children[1])  # type: ignore[arg-type]
+            self.data_segment(name, _token(tree.children[1]))
         elif name == WORD_DIRECTIVE:
-            self.words(name, tree.children[1:])  # type: ignore[arg-type]
+            self.words(name, tree.children[1:])
         elif name == MACHINE_DIRECTIVE:
-            self.machine_record(name, *tree.children[1:])  # type: ignore[arg-type]
+            source, description = (_token(child) for child in tree.children[1:])
+            self.machine_record(name, source, description)
         else:
-            self.version_number(name, tree.children[1])  # type: ignore[arg-type]
+            self.version_number(name, _token(tree.children[1]))
 
     def symbol(self, kind: SymbolKind, children: list) -> None:
         directive, name, address, type_token = children
@@ -448,13 +463,14 @@ class _Assembler:
     # region instructions
 
     def instruction(self, tree: Tree) -> None:
-        mnemonic: Token = tree.children[0]  # type: ignore[assignment]
+        mnemonic = _token(tree.children[0])
         row = BY_MNEMONIC.get(str(mnemonic))
         if row is None:
             suggestion = _did_you_mean(mnemonic, BY_MNEMONIC)
             raise self.error(f"unknown mnemonic '{mnemonic}'{suggestion}", mnemonic)
-        flag_trees = [child for child in tree.children[1:] if child.data == "flag"]
-        operands = [_operand(child) for child in tree.children[1:] if child.data != "flag"]
+        trees = [_tree(child) for child in tree.children[1:]]
+        flag_trees = [child for child in trees if child.data == "flag"]
+        operands = [_operand(child) for child in trees if child.data != "flag"]
         positional = [FIELDS[name] for name in row.fields if FIELDS[name].kind is not Kind.FLAG]
         flags = [name for name in row.fields if FIELDS[name].kind is Kind.FLAG]
         self.check_count(row, mnemonic, operands, positional, flags)
@@ -463,7 +479,7 @@ class _Assembler:
             for target, operand in zip(positional, operands, strict=True)
         }
         for flag_tree in flag_trees:
-            flag: Token = flag_tree.children[0]  # type: ignore[assignment]
+            flag = _token(flag_tree.children[0])
             if flag not in flags:
                 known = f"its flags: {', '.join(flags)}" if flags else f"{row.mnemonic} has none"
                 raise self.error(f"unknown flag '{flag}' for {row.mnemonic} ({known})", flag)
@@ -513,8 +529,8 @@ class _Assembler:
     def integer_operand(self, row: Instr, target: Field, operand: Operand) -> int:
         if operand.shape == "integer":
             value = operand.number
-        elif target.name in ADDRESS_IMMEDIATES and self.is_plain_symbol(operand):
-            value = self.lookup(operand.symbol).address + operand.number  # type: ignore[arg-type]
+        elif target.name in ADDRESS_IMMEDIATES and operand.symbol and self.is_plain_symbol(operand):
+            value = self.lookup(operand.symbol).address + operand.number
         else:
             symbolic = " or a symbol(+offset)" if target.name in ADDRESS_IMMEDIATES else ""
             raise self.error(
@@ -631,7 +647,7 @@ class _Assembler:
 
     def loop_open(self, tree: Tree) -> None:
         keyword, count_tree, *strides = tree.children
-        count, count_token = _integer(count_tree)  # type: ignore[arg-type]
+        count, count_token = _integer(count_tree)
         values: dict[str, Value] = {
             LOOP_COUNT: self.fit(FIELDS[LOOP_COUNT], count, count_token),
             LOOP_LENGTH: 0,
@@ -639,20 +655,19 @@ class _Assembler:
         for register_field, stride_field in LOOP_STRIDES:
             values[register_field] = values[stride_field] = 0
         for (register_field, stride_field), stride in zip(LOOP_STRIDES, strides, strict=False):
-            assert isinstance(stride, Tree)
-            register_token, amount_tree = stride.children
-            assert isinstance(register_token, Token)
+            register_token, amount_tree = _tree(stride).children
+            register_token = _token(register_token)
             values[register_field] = self.register(register_token, register_field)
             amount, amount_token = _integer(amount_tree)
             values[stride_field] = self.fit(FIELDS[stride_field], amount, amount_token)
         if len(strides) > len(LOOP_STRIDES):
-            extra: Token = strides[len(LOOP_STRIDES)].children[0]  # type: ignore[union-attr]
+            extra = _token(_tree(strides[len(LOOP_STRIDES)]).children[0])
             raise self.error(f"a loop advances at most {len(LOOP_STRIDES)} registers", extra)
-        self.open_loops.append((keyword, len(self.pending)))  # type: ignore[arg-type]
+        self.open_loops.append((_token(keyword), len(self.pending)))
         self.pending.append(_Pending(LOOP_MNEMONIC, values))
 
     def loop_close(self, tree: Tree) -> None:
-        brace: Token = tree.children[0]  # type: ignore[assignment]
+        brace = _token(tree.children[0])
         if not self.open_loops:
             raise self.error("'}' without an open loop", brace)
         keyword, index = self.open_loops.pop()

@@ -59,23 +59,35 @@ def format_f32(value: float) -> str:
     return f"{RAW_F32_PREFIX}{bits:08x}"
 
 
-def _units(field: Field, mask: int) -> str:
+def _units(field: Field, mask: Value) -> str:
+    assert isinstance(mask, int)
     names = [name for bit, name in enumerate(field.keywords) if mask >> bit & 1]
     return "|".join(names) or NO_UNITS
 
 
-def _memory(field: Field, value: Mem) -> str:
+def _memory(field: Field, value: Value) -> str:
+    assert isinstance(value, Mem)
     return f"{value.offset}(r{value.reg})"
+
+
+def _keyword(field: Field, value: Value) -> str:
+    assert isinstance(value, int)
+    return field.keywords[value]
+
+
+def _f32(field: Field, value: Value) -> str:
+    assert isinstance(value, int | float)
+    return format_f32(value)
 
 
 _FORMATTERS: dict[Kind, Callable[[Field, Value], str]] = {
     Kind.REG: lambda field, value: f"r{value}",
     Kind.UINT: lambda field, value: str(value),
     Kind.SINT: lambda field, value: str(value),
-    Kind.MEM: _memory,  # type: ignore[dict-item]
-    Kind.ENUM: lambda field, value: field.keywords[value],  # type: ignore[index]
-    Kind.MASK: _units,  # type: ignore[dict-item]
-    Kind.F32: lambda field, value: format_f32(value),  # type: ignore[arg-type]
+    Kind.MEM: _memory,
+    Kind.ENUM: _keyword,
+    Kind.MASK: _units,
+    Kind.F32: _f32,
 }
 
 

@@ -65,8 +65,16 @@ class Instr:
     latency: str = "0"
 
 
-def _sram(mode: str, address: str, rows: str, cols: str, stride: str, **kw: object) -> Access:
-    return Access(mode, "sram", address, rows, cols, stride, **kw)  # type: ignore[arg-type]
+def _sram(
+    mode: str,
+    address: str,
+    rows: str,
+    cols: str,
+    stride: str,
+    elem_words: int = 1,
+    when: str = "1",
+) -> Access:
+    return Access(mode, "sram", address, rows, cols, stride, elem_words, when)
 
 
 _VECTOR_CYCLES = "lat + ceil(rows * cols / lanes)"

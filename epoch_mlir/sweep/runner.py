@@ -93,8 +93,9 @@ def run_sweep(
                     store.write_csv()
                     last_csv = time.monotonic()
         finally:
-            if hasattr(rows, "close"):
-                rows.close()  # a generator's finally: shut the pool or Ray down
+            close = getattr(rows, "close", None)
+            if close is not None:
+                close()  # a generator's finally: shut the pool or Ray down
             if bar is not None:
                 bar.close()
             store.write_csv()

@@ -29,7 +29,7 @@ from epoch_mlir.dialects.epoch.formats import InstructionOp, LoopInstructionOp
 from epoch_mlir.dialects.epoch.ops import INSTRUCTION_OPS
 from epoch_mlir.dialects.epoch.program import DataOp, ProgramOp, SymbolOp, program_op
 from epoch_mlir.errors import OutputError
-from epoch_mlir.isa.asm import LOOP_LENGTH, LOOP_MNEMONIC
+from epoch_mlir.isa.asm import LOOP_LENGTH
 from epoch_mlir.isa.builder import ProgramBuilder
 from epoch_mlir.isa.encoding import Instruction
 from epoch_mlir.isa.program import (
@@ -111,7 +111,9 @@ def _emit(
         if isinstance(op, InstructionOp):
             builder.emit(op.row().mnemonic, **operands)
             return
-        with builder.loop(**operands):  # type: ignore[arg-type]
+        counts = {name: value for name, value in operands.items() if isinstance(value, int)}
+        assert len(counts) == len(operands), "a loop's fields are all integers"
+        with builder.loop(**counts):
             for child in op.body_ops:
                 assert isinstance(child, InstructionOp | LoopInstructionOp)
                 _emit(builder, child, address_of)
@@ -187,13 +189,13 @@ def _instruction_ops(instructions: Iterator[Instruction], count: int) -> list[Op
     while count > 0:
         instruction = next(instructions)
         op_class = _OP_OF_MNEMONIC[instruction.mnemonic]
-        if instruction.mnemonic == LOOP_MNEMONIC:
+        if issubclass(op_class, LoopInstructionOp):
             length = instruction.integer(LOOP_LENGTH)
             body = _instruction_ops(instructions, length)
-            ops.append(op_class.from_values(instruction.values, body))  # type: ignore[call-arg]
+            ops.append(op_class.from_values(instruction.values, body))
             count -= 1 + length
         else:
-            ops.append(op_class.from_values(instruction.values))  # type: ignore[call-arg]
+            ops.append(op_class.from_values(instruction.values))
             count -= 1
     return ops
 

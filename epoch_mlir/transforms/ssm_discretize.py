@@ -68,7 +68,7 @@ class FoldConstantDiscretize(RewritePattern):
         a, b, delta = (np.asarray(value).astype(np.complex128) for value in values)
         abar, bbar = discretize(a, b, delta.real, op.method.data)
         constants = [
-            dense_constant(array, result.type)  # type: ignore[arg-type]
+            dense_constant(array, cast(TensorType, result.type))  # the verifier checked it
             for array, result in zip((abar, bbar), op.results, strict=True)
         ]
         rewriter.replace(op, constants, [constant.result for constant in constants])

@@ -74,5 +74,5 @@ class ConvertNnToSystolicPass(ModulePass):
             LowerNnReverse(options),
             LowerNnCausalConv1d(options),
         ]
-        located = [KeepSourceLocation(pattern) for pattern in patterns]
+        located: list[RewritePattern] = [KeepSourceLocation(pattern) for pattern in patterns]
         PatternRewriteWalker(GreedyRewritePatternApplier(located)).rewrite_module(op)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from xdsl.dialects.builtin import BytesAttr, DenseIntOrFPElementsAttr, TensorType, f32
@@ -153,10 +154,9 @@ def store_rows(src: SSAValue, dst: SSAValue, chunk: Chunk, cols: int, col: int =
     )
 
 
-def vector(
-    function: str, a: SSAValue, dst: SSAValue, rows: int, cols: int, **kw: object
-) -> VectorOp:
-    return VectorOp(function, a, dst, (rows, cols), **kw)  # type: ignore[arg-type]
+def vector(function: str, a: SSAValue, dst: SSAValue, rows: int, cols: int, **kw: Any) -> VectorOp:
+    """A `systolic.vector` over rows x cols; `kw` are VectorOp's keywords, passed on."""
+    return VectorOp(function, a, dst, (rows, cols), **kw)
 
 
 # compute(chunk, input buffers, output buffer, scratch buffers) -> the chunk's vector ops

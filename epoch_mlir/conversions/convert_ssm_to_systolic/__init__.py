@@ -203,8 +203,8 @@ class LowerSsmScan(RewritePattern):
         )
         annotated: list[Operation]
         if use_convolution:
-            planes = [cast(np.ndarray, plane.value) for plane in scan.planes]
-            kernel = convolution_kernel(*planes, d_value, scan.length)
+            abar, bbar, c = (cast(np.ndarray, plane.value) for plane in scan.planes)
+            kernel = convolution_kernel(abar, bbar, c, d_value, scan.length)
             emit_convolution(ops, scan, self.dataflow, kernel, d_value is not None)
             for discarded in reversed(recurrent.ops if recurrent is not None else []):
                 discarded.erase(safe_erase=False)  # drops its uses of the scan's tensors
@@ -312,5 +312,5 @@ class ConvertSsmToSystolicPass(ModulePass):
             LowerSsmScan(self.dataflow, self.chunk, self.mode),
             LowerSelectiveScan(self.dataflow, self.chunk),
         ]
-        located = [KeepSourceLocation(pattern) for pattern in patterns]
+        located: list[RewritePattern] = [KeepSourceLocation(pattern) for pattern in patterns]
         PatternRewriteWalker(GreedyRewritePatternApplier(located)).rewrite_module(op)

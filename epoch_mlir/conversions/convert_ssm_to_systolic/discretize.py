@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 from xdsl.dialects.builtin import ComplexType, TensorType, f32
@@ -140,8 +140,8 @@ def emit_tile(ops: OpList, method: str, complex_: bool, tile: _Tile, rows: int, 
         "b_broadcast": "col",
     }
 
-    def vector(function: str, a: SSAValue, dst: SSAValue, **kw: object) -> None:
-        ops.add(VectorOp(function, a, dst, kw.pop("sizes", sizes), **kw))  # type: ignore[arg-type]
+    def vector(function: str, a: SSAValue, dst: SSAValue, **kw: Any) -> None:
+        ops.add(VectorOp(function, a, dst, kw.pop("sizes", sizes), **kw))
 
     t = tile.temporary
     if not complex_:

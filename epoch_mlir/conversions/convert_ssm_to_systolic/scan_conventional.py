@@ -98,7 +98,7 @@ def stacked_planes(abar: np.ndarray, bbar: np.ndarray, c: np.ndarray) -> list[np
     stacked = [np.zeros((2 * modes, abar.shape[0]), np.float32) for _ in range(4)]
     for plane, blocks in zip((abar, bbar, c), COMPLEX_BLOCKS, strict=True):
         for index, block, part, sign in blocks:
-            values = plane.T.real if part == "re" else plane.T.imag
+            values = np.real(plane.T) if part == "re" else np.imag(plane.T)
             stacked[index][block * modes : (block + 1) * modes] = sign * values
     return stacked
 
@@ -230,7 +230,8 @@ def _planes(ops: OpList, scan: Scan, layout: RecurrentLayout, dataflow: str) -> 
         known = {index for index, value in enumerate(values) if value is not None}
     buffers = []
     for index, name in enumerate(names):
-        tensor = ops.constant(arrays[index], f"{name}_values") if index in known else None
+        array = arrays[index] if index in known else None
+        tensor = ops.constant(array, f"{name}_values") if array is not None else None
         buffers.append(ops.alloc("weight", shape, name))
         if tensor is not None:
             ops.add(LoadOp(tensor, buffers[-1], shape))
@@ -382,16 +383,27 @@ def transpose_fold(
     """dst[k0:k0+kb, h0:h0+hb] = I_kb @ stage[h0:h0+hb, k0:k0+kb]^T as one GEMM fold; in a
     chunk loop the windows move `step` rows of `stage` (columns of `dst`) per iteration."""
     stage_step, dst_step = (step, 0), (0, step)
-    dst_window = {"dst_offsets": (k0, h0), "dst_step": dst_step}
     if df == "ws":  # the slot holds B^T (k x n): the plane's block, transposed
         return [
             PreloadTileOp(stage, (hb, kb), slot, offsets=(h0, k0), step=stage_step, transpose=True),
-            MatmulTileOp(dst, kb, hb, kb, a=eye, slot=slot, **dst_window),
+            MatmulTileOp(
+                dst, kb, hb, kb, a=eye, slot=slot, dst_offsets=(k0, h0), dst_step=dst_step
+            ),
         ]
-    stage_window = {"b_offsets": (h0, k0), "b_step": stage_step}
-    if df == "is":  # the slot holds A^T (k x m): the identity
-        return [
-            PreloadTileOp(eye, (kb, kb), slot, transpose=True),
-            MatmulTileOp(dst, kb, hb, kb, b=stage, slot=slot, **stage_window, **dst_window),
-        ]
-    return [MatmulTileOp(dst, kb, hb, kb, a=eye, b=stage, **stage_window, **dst_window)]
+    is_slot = slot if df == "is" else None  # is: the slot holds A^T (k x m), the identity
+    fold = MatmulTileOp(
+        dst,
+        kb,
+        hb,
+        kb,
+        a=eye if df != "is" else None,
+        b=stage,
+        slot=is_slot,
+        b_offsets=(h0, k0),
+        b_step=stage_step,
+        dst_offsets=(k0, h0),
+        dst_step=dst_step,
+    )
+    if df == "is":
+        return [PreloadTileOp(eye, (kb, kb), slot, transpose=True), fold]
+    return [fold]

@@ -147,7 +147,7 @@ def _prepare_cycles(
     scan: SelectiveScan, machine: Machine, steps: int, channels: int, modes: int
 ) -> int:
     def vector(mnemonic: str, **fields: int) -> int:
-        return instruction_cycles(mnemonic, machine, **fields)
+        return instruction_cycles(mnemonic, machine, None, **fields)
 
     cycles = vector("vdexp", rows=steps, cols=channels, nm=modes)
     cycles += vector("vmul", rows=steps, cols=channels) * 2 + vector(

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from xdsl.dialects import func
 from xdsl.ir import Block, Operation, SSAValue
 
-from epoch_mlir.dialects.systolic import AllocDramOp
+from epoch_mlir.dialects.systolic import AllocDramOp, DramType
 
 
 @dataclass(frozen=True)
@@ -118,8 +118,12 @@ def live_ranges(block: Block, tensors: Sequence[SSAValue]) -> list[Interval]:
     for tensor in tensors:
         points = [_top_level(use.operation, block, position) for use in tensor.uses]
         if not points:
-            points = [_top_level(tensor.owner, block, position)]  # type: ignore[arg-type]
-        words = tensor.type.words  # type: ignore[attr-defined]
+            owner = tensor.owner
+            assert isinstance(owner, Operation)  # an alloc_dram's result
+            points = [_top_level(owner, block, position)]
+        tensor_type = tensor.type
+        assert isinstance(tensor_type, DramType)
+        words = tensor_type.words
         intervals.append(Interval(min(points), max(points), words))
     return intervals
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from xdsl.dialects.builtin import ComplexType, DenseIntOrFPElementsAttr, TensorType, f32
@@ -38,7 +38,9 @@ def dense(array: np.ndarray) -> DenseIntOrFPElementsAttr:
         values: list[Any] = [(float(z.real), float(z.imag)) for z in flat.astype(np.complex64)]
     else:
         values = [float(x) for x in flat.astype(np.float32)]
-    return DenseIntOrFPElementsAttr.from_list(TensorType(element, list(array.shape)), values)
+    # xDSL's stubs type from_list's element by its own generics; the values match `element`
+    tensor_type = cast(TensorType[Any], TensorType(element, list(array.shape)))
+    return DenseIntOrFPElementsAttr.from_list(tensor_type, values)
 
 
 class OpList:

@@ -32,7 +32,7 @@ import difflib
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import Self, TypeVar
 
 from xdsl.dialects.builtin import I64, ArrayAttr, IntegerAttr, StringAttr, UnitAttr, i64
 from xdsl.ir import Attribute, Block, Operation, Region
@@ -222,7 +222,7 @@ def check_field(field: Field, attribute: Attribute) -> None:
                 )
         elif field.kind is Kind.MASK:
             assert isinstance(attribute, ArrayAttr)
-            _check_mask(field, [name.data for name in attribute.data])  # type: ignore[union-attr]
+            _check_mask(field, [name.data for name in attribute.data])
         elif isinstance(attribute, IntegerAttr):
             field_bits(field, attribute.value.data)
     except ValueError as error:
@@ -334,9 +334,9 @@ class InstructionOp(_RowOp, ABC):
     """
 
     @classmethod
-    def from_values(cls: type[_OpT], values: Mapping[str, Value]) -> _OpT:
+    def from_values(cls, values: Mapping[str, Value]) -> Self:
         """The op of one decoded instruction."""
-        return cls.create(properties=cls.properties_of(values))  # type: ignore[attr-defined]
+        return cls.create(properties=cls.properties_of(values))
 
     @classmethod
     def parse(cls, parser: Parser) -> InstructionOp:
@@ -399,12 +399,10 @@ class LoopInstructionOp(_RowOp, ABC):
         return tuple(field for field in super().property_fields() if field.name != LOOP_LENGTH)
 
     @classmethod
-    def from_values(
-        cls: type[_OpT], values: Mapping[str, Value], body: Sequence[Operation]
-    ) -> _OpT:
+    def from_values(cls, values: Mapping[str, Value], body: Sequence[Operation]) -> Self:
         """The loop of one decoded `loop` instruction around already built body ops."""
         return cls.create(
-            properties=cls.properties_of(values),  # type: ignore[attr-defined]
+            properties=cls.properties_of(values),
             regions=[Region(Block(body))],
         )
 

@@ -13,6 +13,7 @@ from xdsl.dialects.builtin import (
     DenseArrayBase,
     IntAttr,
     IntegerAttr,
+    IntegerType,
     StringAttr,
     f32,
     i64,
@@ -60,7 +61,8 @@ def int_array(values: Sequence[int]) -> DenseArrayBase:
 
 
 def int_values(array: DenseArrayBase) -> tuple[int, ...]:
-    return tuple(cast(Sequence[int], array.get_values()))
+    # the dialect's arrays are all i64 (DenseArrayBase.constr(I64)); the stubs cannot know it
+    return tuple(cast(DenseArrayBase[IntegerType], array).get_values())
 
 
 def ints_text(values: Sequence[int]) -> str:
