@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -197,3 +198,15 @@ def _mode_for(target: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def write_generated(path: Path, text: str, argv: Sequence[str], module: str) -> int:
+    """A generated doc's `main`: write `text` to `path`, or with `--check` exit 1 (naming the
+    command that regenerates it) when the file differs, as CI runs it."""
+    if "--check" in argv:
+        if not path.exists() or path.read_text() != text:
+            print(f"{path} is stale: run python -m {module}", file=sys.stderr)
+            return 1
+        return 0
+    path.write_text(text)
+    return 0

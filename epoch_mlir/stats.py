@@ -56,10 +56,6 @@ class Stats:
     instructions_by_mnemonic: dict[str, int] = field(default_factory=dict)
     ideal_memory: bool | None = None  # whether DRAM transfers were free
 
-    @property
-    def dram_bytes(self) -> int:
-        return self.dram_read_bytes + self.dram_write_bytes
-
     def to_json(self) -> dict[str, Any]:
         """The stats JSON object, keys in the order `epoch run --stats` writes them."""
         document: dict[str, Any] = {
@@ -73,12 +69,12 @@ class Stats:
             "sram_read_bytes": self.sram_read_bytes,
             "sram_write_bytes": self.sram_write_bytes,
             "energy_pj": self.energy_pj,
-            "energy_breakdown_pj": self.energy_breakdown_pj,
-            "unit_busy_cycles": self.unit_busy_cycles,
+            "energy_breakdown_pj": dict(self.energy_breakdown_pj),
+            "unit_busy_cycles": dict(self.unit_busy_cycles),
             "latency_us": self.latency_us,
-            "instructions_by_mnemonic": self.instructions_by_mnemonic,
+            "instructions_by_mnemonic": dict(self.instructions_by_mnemonic),
             "ideal_memory": self.ideal_memory,
-            "hw": self.hw,
+            "hw": dict(self.hw),
         }
         return {key: value for key, value in document.items() if value is not None}
 

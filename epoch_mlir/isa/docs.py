@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from epoch_mlir.io import write_generated
 from epoch_mlir.isa.encoding import FORMULA_NAMES, LAYOUTS, OPCODE_BITS, WORD_BITS
 from epoch_mlir.isa.fields import FIELDS, Kind
 from epoch_mlir.isa.table import INSTRUCTIONS, UNIT_ORDER, Instr
@@ -138,14 +139,7 @@ def render() -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = render()
-    if "--check" in argv:
-        if not DOC_PATH.exists() or DOC_PATH.read_text() != text:
-            print(f"{DOC_PATH} is stale: run python -m epoch_mlir.isa.docs", file=sys.stderr)
-            return 1
-        return 0
-    DOC_PATH.write_text(text)
-    return 0
+    return write_generated(DOC_PATH, render(), argv, "epoch_mlir.isa.docs")
 
 
 if __name__ == "__main__":

@@ -96,6 +96,6 @@ def scalesim_cycles(m: int, k: int, n: int, rows: int, cols: int, dataflow: str)
         "is": (k, m, n),
         "os": (m, n, k),
     }[dataflow]
-    folds = -(-spatial_rows // rows) * -(-spatial_cols // cols)
+    fold_count = -(-spatial_rows // rows) * -(-spatial_cols // cols)
     fill = rows if dataflow in ("ws", "is") else 0
-    return folds * (fill + rows + cols + stream - 2)
+    return fold_count * (fill + rows + cols + stream - 2)

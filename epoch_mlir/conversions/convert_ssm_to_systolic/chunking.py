@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from epoch_mlir.conversions.systolic_common.builder import OpList
 from epoch_mlir.dataflows import ChunkPlan
@@ -21,6 +22,9 @@ CHUNK_TOLERANCE = 0.01  # a longer chunk within 1% of the fastest one is preferr
 RAMP_LEVELS = 6  # a ramp halves the chunk at most this many times
 RAMPED_CANDIDATES = 4  # how many of the best even cuts the cost model tries ramps on
 RAMP_SHORTEST = 32  # timesteps of a ramp's shortest chunk
+STEADY_SAMPLES = 8  # chunks simulated before the steady state is extrapolated
+
+_Choice = TypeVar("_Choice", int, ChunkPlan)
 
 __all__ = ["ChunkPlan"]  # re-exported: the plans this module chooses
 
@@ -168,31 +172,38 @@ def choose_chunk(
                 f"a chunk of {requested} timesteps does not fit: the buffers hold {limit}"
             )
         return min(requested, length)
-    limit = min(limit, length)
-    candidates = {limit} | {1 << j for j in range(limit.bit_length()) if 1 << j < limit}
     cycles: dict[int, int] = {}
-    sampled = 8
-    for chunk in candidates:
+    for chunk in _candidates(min(limit, length)):
         full, tail = divmod(length, chunk)
-        count = full + bool(tail)
 
-        def last(chunks: int, chunk: int = chunk, tail: int = tail) -> list[int]:
-            """The sizes of the last `chunks` chunks (a partial one ends the sequence)."""
-            return [chunk] * (chunks - bool(tail)) + ([tail] if tail else [])
+        def last(chunks: int, chunk: int = chunk, tail: int = tail) -> int:
+            """Cycles of the last `chunks` chunks (a partial one ends the sequence)."""
+            sizes = [chunk] * (chunks - bool(tail)) + ([tail] if tail else [])
+            return pipeline_cycles(sizes, load, compute, store, compute_unit, latency)
 
-        if count <= sampled:
-            cycles[chunk] = pipeline_cycles(
-                last(count), load, compute, store, compute_unit, latency
-            )
-        else:  # the steady state repeats: extrapolate from two samples of it
-            shorter = pipeline_cycles(
-                last(sampled - 1), load, compute, store, compute_unit, latency
-            )
-            longer = pipeline_cycles(last(sampled), load, compute, store, compute_unit, latency)
-            cycles[chunk] = longer + (count - sampled) * (longer - shorter)
+        cycles[chunk] = _extrapolated(full + bool(tail), last)
     # Near-ties go to the longest chunk: fewer transfers and instructions for the same time.
+    return max(_near_ties(cycles))
+
+
+def _candidates(limit: int) -> set[int]:
+    """The chunk lengths worth pricing up to `limit`: it and the powers of two below it."""
+    return {limit} | {1 << j for j in range(limit.bit_length()) if 1 << j < limit}
+
+
+def _extrapolated(count: int, cycles: Callable[[int], int]) -> int:
+    """`cycles(count)`, computed from two samples of the steady state for long runs: it repeats,
+    so each further chunk adds the same."""
+    if count <= STEADY_SAMPLES:
+        return cycles(count)
+    longer = cycles(STEADY_SAMPLES)
+    return longer + (count - STEADY_SAMPLES) * (longer - cycles(STEADY_SAMPLES - 1))
+
+
+def _near_ties(cycles: dict[_Choice, int]) -> list[_Choice]:
+    """The choices within CHUNK_TOLERANCE of the fastest."""
     good_enough = min(cycles.values()) * (1 + CHUNK_TOLERANCE)
-    return max(chunk for chunk, estimate in cycles.items() if estimate <= good_enough)
+    return [choice for choice, estimate in cycles.items() if estimate <= good_enough]
 
 
 def ramps(length: int, chunk: int) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
@@ -228,16 +239,12 @@ def plan_cycles(
     middle = sizes[len(head) : len(sizes) - len(tail)]
     full = middle.count(plan.chunk)
     rest = middle[full:]
-    sampled = 8
 
     def cycles(chunks: int) -> int:
         schedule = [*head, *[plan.chunk] * chunks, *rest, *tail]
         return pipeline_cycles(schedule, load, compute, store, compute_unit, latency, plan.depth)
 
-    if full <= sampled:
-        return cycles(full)
-    longer = cycles(sampled)
-    return longer + (full - sampled) * (longer - cycles(sampled - 1))
+    return _extrapolated(full, cycles)
 
 
 def choose_plan(
@@ -268,8 +275,7 @@ def choose_plan(
         limit = min(max(1, min(depth_limit, MAX_STEPS)), length)
         if depth_limit < 1:
             continue
-        candidates = {limit} | {1 << j for j in range(limit.bit_length()) if 1 << j < limit}
-        plans += [ChunkPlan(length, chunk, depth=depth) for chunk in candidates]
+        plans += [ChunkPlan(length, chunk, depth=depth) for chunk in _candidates(limit)]
     if not plans:
         raise ValueError(f"not even one timestep fits: {limits}")
 
@@ -282,8 +288,4 @@ def choose_plan(
         for head, tail in ramps(length, even.chunk)[1:]:
             plan = ChunkPlan(length, even.chunk, head, tail, even.depth)
             cycles[plan] = price(plan)
-    good_enough = min(cycles.values()) * (1 + CHUNK_TOLERANCE)
-    return max(
-        (plan for plan, estimate in cycles.items() if estimate <= good_enough),
-        key=lambda plan: (plan.chunk, -plan.depth, -len(plan.sizes())),
-    )
+    return max(_near_ties(cycles), key=lambda plan: (plan.chunk, -plan.depth, -len(plan.sizes())))

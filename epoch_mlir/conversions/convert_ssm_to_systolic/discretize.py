@@ -24,7 +24,7 @@ DMA transfers and `systolic.vector` instructions that write Abar and Bbar into t
 - **Tiles.** A tile is `rows x modes` of both planes. The A and B tiles stream through two
   buffers each in bank `input`, the Abar and Bbar tiles through two in `output`, temporaries and
   the delta column sit in `weight`: the same double-buffered pipeline over the channels as a
-  scan's chunks over time (prodf.py's `stream_chunks`, the tile height chosen by its cost model
+  scan's chunks over time (chunking.py's `stream_chunks`, the tile height chosen by its cost model
   `choose_chunk`). When a single channel of all N modes does not fit, the modes fold too (an
   unrolled loop of column blocks). A delta column or a one-element tile that does not fit is a
   LoweringError at the op naming the words and the bank.

@@ -1,7 +1,7 @@
 """The conventional mapping of `ssm.scan`: what a TPU-like array of MAC PEs must do.
 
 Two ways to compute a diagonal SSM layer without LIMA-PEs, priced with the same cost model as
-ProDF (prodf.py's `unit_cycles`, the instruction table's formulas):
+ProDF (systolic_common/cost.py's `unit_cycles`, the instruction table's formulas):
 
 - **recurrent mode**: the state update runs on the vector unit, one
   `systolic.chunk_loop` iteration per timestep, inside a chunk pipeline that streams u and y
@@ -16,7 +16,7 @@ ProDF (prodf.py's `unit_cycles`, the instruction table's formulas):
   with A1 = [Re a; Re a], A2 = [-Im a; Im a], B2 = [Re b; Im b], C2 = [Re c; -Im c]
   (transposed to modes x channels). A real mode is one row: S = a*S + b*u[k], y = D*u + colsum(c*S).
 - **convolution mode**: a Toeplitz matmul per channel on the array, with the kernel computed at
-  compile time (ssm_convolution.py); `convert-ssm-to-systolic` picks the faster mode.
+  compile time (scan_convolution.py); `convert-ssm-to-systolic` picks the faster mode.
 
 The planes must be rearranged (transposed, split into real and imaginary rows) before the
 recurrence: at compile time when they are constants; on the array when they are computed at run

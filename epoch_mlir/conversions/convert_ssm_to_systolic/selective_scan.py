@@ -1,6 +1,6 @@
 """Mapping of `ssm.selective_scan` (Mamba): coefficients that change every timestep.
 
-Both mappings stream the sequence in double-buffered chunks (prodf.py's `stream_chunks`) and
+Both mappings stream the sequence in double-buffered chunks (chunking.py's `stream_chunks`) and
 prepare each chunk on the vector unit the same way:
 
     delta = softplus(delta)                     (when the op says so)
@@ -488,7 +488,7 @@ class _Recurrence:
         slot: int,
         step: int,
     ) -> None:
-        """One transposing fold (ssm_conventional.py's), its windows moving `step` per iteration."""
+        """One transposing fold (scan_conventional.py's), its windows moving `step` a pass."""
         for op in transpose_fold(self.dataflow, self.eye, staged, dst, k0, kb, t0, tb, slot, step):
             self.fold.ops.add(op)
 

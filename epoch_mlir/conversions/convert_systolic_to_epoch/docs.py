@@ -15,6 +15,7 @@ from pathlib import Path
 
 from epoch_mlir.conversions.convert_systolic_to_epoch.patterns import LowerChunkLoop, LowerConfigure
 from epoch_mlir.conversions.convert_systolic_to_epoch.selection import RULES, STORAGE_OPS
+from epoch_mlir.io import write_generated
 from epoch_mlir.isa.table import BY_MNEMONIC
 
 DOC_PATH = Path(__file__).resolve().parents[3] / "docs" / "systolic.md"
@@ -61,16 +62,8 @@ def render(page: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    page = DOC_PATH.read_text()
-    text = render(page)
-    if "--check" in argv:
-        if text != page:
-            module = "epoch_mlir.conversions.convert_systolic_to_epoch.docs"
-            print(f"{DOC_PATH} is stale: run python -m {module}", file=sys.stderr)
-            return 1
-        return 0
-    DOC_PATH.write_text(text)
-    return 0
+    text = render(DOC_PATH.read_text())
+    return write_generated(DOC_PATH, text, argv, __spec__.name if __spec__ else __name__)
 
 
 if __name__ == "__main__":

@@ -58,6 +58,7 @@ from epoch_mlir.dialects.systolic.window import (
     parse_strided_window,
     parse_window,
     print_window,
+    window_properties,
 )
 from epoch_mlir.machine.vocabulary import CONVENTIONAL_DATAFLOWS, PRODF
 
@@ -270,10 +271,7 @@ class StreamOp(IRDLOperation):
         accumulate: bool = False,
     ) -> None:
         properties: dict[str, Attribute] = {
-            "src_offsets": int_array(src_offsets),
-            "src_step": int_array(src_step),
-            "dst_offsets": int_array(dst_offsets),
-            "dst_step": int_array(dst_step),
+            **window_properties(src=(src_offsets, src_step), dst=(dst_offsets, dst_step)),
             "sizes": int_array(sizes),
             "slot": IntegerAttr(slot, i64),
         }

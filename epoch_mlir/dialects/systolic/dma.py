@@ -39,6 +39,7 @@ from epoch_mlir.dialects.systolic.window import (
     StridedWindow,
     check_sizes,
     check_window,
+    window_properties,
 )
 
 
@@ -74,10 +75,7 @@ class _TransferOp(IRDLOperation):
         dst_row_stride: int | None = None,
     ) -> None:
         properties: dict[str, Attribute] = {
-            "src_offsets": int_array(src_offsets),
-            "src_step": int_array(src_step),
-            "dst_offsets": int_array(dst_offsets),
-            "dst_step": int_array(dst_step),
+            **window_properties(src=(src_offsets, src_step), dst=(dst_offsets, dst_step)),
             "sizes": int_array(sizes),
         }
         for role, stride in (("src", src_row_stride), ("dst", dst_row_stride)):

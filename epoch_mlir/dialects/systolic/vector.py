@@ -53,6 +53,7 @@ from epoch_mlir.dialects.systolic.window import (
     Window,
     check_sizes,
     check_window,
+    window_properties,
 )
 from epoch_mlir.isa.table import INSTRUCTIONS, Instr
 
@@ -162,12 +163,11 @@ class SelectiveDiscretizeOp(IRDLOperation):
         super().__init__(
             operands=[delta, a, dst],
             properties={
-                "delta_offsets": int_array(delta_offsets),
-                "delta_step": int_array(delta_step),
-                "a_offsets": int_array(a_offsets),
-                "a_step": int_array(a_step),
-                "dst_offsets": int_array(dst_offsets),
-                "dst_step": int_array(dst_step),
+                **window_properties(
+                    delta=(delta_offsets, delta_step),
+                    a=(a_offsets, a_step),
+                    dst=(dst_offsets, dst_step),
+                ),
                 "sizes": int_array(sizes),
             },
         )
@@ -243,14 +243,12 @@ class SelectiveStreamOp(IRDLOperation):
         accumulate: bool = False,
     ) -> None:
         properties: dict[str, Attribute] = {
-            "src_offsets": int_array(src_offsets),
-            "src_step": int_array(src_step),
-            "abar_offsets": int_array(abar_offsets),
-            "abar_step": int_array(abar_step),
-            "bc_offsets": int_array(bc_offsets),
-            "bc_step": int_array(bc_step),
-            "dst_offsets": int_array(dst_offsets),
-            "dst_step": int_array(dst_step),
+            **window_properties(
+                src=(src_offsets, src_step),
+                abar=(abar_offsets, abar_step),
+                bc=(bc_offsets, bc_step),
+                dst=(dst_offsets, dst_step),
+            ),
             "sizes": int_array(sizes),
         }
         if reset:

@@ -13,6 +13,7 @@ from xdsl.dialects.builtin import (
     i64,
 )
 from xdsl.ir import (
+    Attribute,
     Operation,
     SSAValue,
 )
@@ -244,3 +245,13 @@ class StridedWindow(CustomDirective):
 
     def set_empty(self, state: ParsingState) -> None:
         self.buffer.set_empty(state)
+
+
+def window_properties(**windows: tuple[Sequence[int], Sequence[int]]) -> dict[str, Attribute]:
+    """The properties of windows given by role (`src=(offsets, step)`): `<role>_offsets`, then
+    `<role>_step`, role after role in the order given (the generic form prints them so)."""
+    properties: dict[str, Attribute] = {}
+    for role, (offsets, step) in windows.items():
+        properties[f"{role}_offsets"] = int_array(offsets)
+        properties[f"{role}_step"] = int_array(step)
+    return properties
