@@ -204,6 +204,19 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: int = 1)
     return lines
 
 
+def _where_time_goes(stats: Stats, cycles: int) -> list[str]:
+    """Each unit's busy cycles by instruction, largest first: where an architect looks first."""
+    if not stats.unit_busy_cycles_by_mnemonic:
+        return []
+    rows = [
+        [unit, f"`{name}`", _integer(busy), f"{busy / cycles:.1%}"]
+        for unit, by_name in stats.unit_busy_cycles_by_mnemonic.items()
+        for name, busy in sorted(by_name.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    header = ["unit", "instruction", "busy cycles", "of all cycles"]
+    return ["", "### Busy cycles by instruction", "", *_table(header, rows)]
+
+
 def _summary_rows(run: Run) -> list[tuple[str, str]]:
     stats = run.stats
     rows = [("machine", _machine(stats)), ("cycles", _integer(stats.cycles))]
@@ -266,6 +279,7 @@ def _single_markdown(run: Run, plots: Sequence[str]) -> list[str]:
     lines += _table(["unit", "busy cycles", "busy / cycles"], rows)
     if "busy.png" in plots:
         lines += ["", "![busy cycles per unit](busy.png)"]
+    lines += _where_time_goes(stats, cycles)
     by_mnemonic = stats.instructions_by_mnemonic
     if by_mnemonic:
         lines += ["", "## Instructions by mnemonic", ""]

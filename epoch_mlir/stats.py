@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
@@ -54,6 +54,8 @@ class Stats:
     energy_breakdown_pj: dict[str, float] = field(default_factory=dict)
     latency_us: float | None = None  # cycles at the machine's clock
     instructions_by_mnemonic: dict[str, int] = field(default_factory=dict)
+    # where each unit's busy cycles went: unit -> mnemonic -> cycles
+    unit_busy_cycles_by_mnemonic: dict[str, dict[str, int]] = field(default_factory=dict)
     ideal_memory: bool | None = None  # whether DRAM transfers were free
 
     def to_json(self) -> dict[str, Any]:
@@ -73,6 +75,10 @@ class Stats:
             "unit_busy_cycles": dict(self.unit_busy_cycles),
             "latency_us": self.latency_us,
             "instructions_by_mnemonic": dict(self.instructions_by_mnemonic),
+            "unit_busy_cycles_by_mnemonic": {
+                unit: dict(cycles) for unit, cycles in self.unit_busy_cycles_by_mnemonic.items()
+            }
+            or None,
             "ideal_memory": self.ideal_memory,
             "hw": dict(self.hw),
         }
@@ -133,8 +139,21 @@ class Stats:
             energy_breakdown_pj=dict(document.get("energy_breakdown_pj") or {}),
             latency_us=number("latency_us"),
             instructions_by_mnemonic=dict(document.get("instructions_by_mnemonic") or {}),
+            unit_busy_cycles_by_mnemonic=_busy_by_mnemonic(document, fail),
             ideal_memory=ideal if isinstance(ideal, bool) else None,
         )
+
+
+def _busy_by_mnemonic(
+    document: Mapping[str, Any], fail: Callable[[str], InputError]
+) -> dict[str, dict[str, int]]:
+    value = document.get("unit_busy_cycles_by_mnemonic") or {}
+    if not isinstance(value, dict) or not all(
+        isinstance(cycles, dict) and all(is_number(c) for c in cycles.values())
+        for cycles in value.values()
+    ):
+        raise fail("'unit_busy_cycles_by_mnemonic' must be an object of unit -> mnemonic -> cycles")
+    return {unit: dict(cycles) for unit, cycles in value.items()}
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

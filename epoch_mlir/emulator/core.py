@@ -226,6 +226,7 @@ class Emulator:
         free = dict.fromkeys(counters.busy, 0)
         busy = counters.busy
         executions = [0] * len(self.steps)
+        busy_at = [0] * len(self.steps)  # busy cycles each instruction of the program took
         slices: list[Slice] | None = [] if self.want_trace else None
         frontend = 0
         done = dict.fromkeys(counters.busy, 0)  # when each unit's results are all visible
@@ -313,6 +314,7 @@ class Emulator:
                 if visible > done[timeline]:
                     done[timeline] = visible
                 busy[timeline] += cost.cycles
+                busy_at[pc] += cost.cycles
                 scoreboard.record(
                     reads, writes, visible, lambda barrier=frontend: min(barrier, *free.values())
                 )
@@ -326,10 +328,13 @@ class Emulator:
             state.pc = self._advance(state, state.next_pc)
 
         counters.instructions = executed
-        for step, count in zip(steps, executions, strict=True):
+        for step, count, cycles in zip(steps, executions, busy_at, strict=True):
             if count:
                 mnemonic = step.mnemonic
                 counters.by_mnemonic[mnemonic] = counters.by_mnemonic.get(mnemonic, 0) + count
+            if cycles:
+                unit = counters.busy_by_mnemonic.setdefault(step.timeline, {})
+                unit[step.mnemonic] = unit.get(step.mnemonic, 0) + cycles
         counters.cycles = max(frontend, *done.values())
         outputs = {} if timing_only else self._outputs(state)
         return RunResult(outputs, collect_stats(counters, machine, self.ideal_memory), slices)

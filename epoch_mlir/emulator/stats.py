@@ -25,6 +25,7 @@ class Counters:
     sram_write_words: int = 0
     busy: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TIMELINES, 0))
     by_mnemonic: dict[str, int] = field(default_factory=dict)
+    busy_by_mnemonic: dict[str, dict[str, int]] = field(default_factory=dict)  # unit -> ...
 
 
 def energy_breakdown(counters: Counters, machine: Machine) -> dict[str, float]:
@@ -63,6 +64,9 @@ def collect_stats(counters: Counters, machine: Machine, ideal_memory: bool) -> S
         unit_busy_cycles=busy,
         latency_us=counters.cycles / (machine.clock_ghz * 1e3),
         instructions_by_mnemonic=dict(sorted(counters.by_mnemonic.items())),
+        unit_busy_cycles_by_mnemonic={
+            unit: dict(sorted(counters.busy_by_mnemonic.get(unit, {}).items())) for unit in busy
+        },
         ideal_memory=ideal_memory,
         hw=machine.summary(),
     )

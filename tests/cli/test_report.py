@@ -54,6 +54,10 @@ def test_report_of_one_run(runs: dict[str, Path], tmp_path: Path) -> None:
         assert f"| {unit} | {busy:,} | {busy / stats['cycles']:.1%} |" in text
     for mnemonic, count in stats["instructions_by_mnemonic"].items():
         assert f"| `{mnemonic}` | {count:,} |" in text
+    assert "### Busy cycles by instruction" in text
+    for unit, by_mnemonic in stats["unit_busy_cycles_by_mnemonic"].items():
+        for mnemonic, busy in by_mnemonic.items():
+            assert f"| {unit} | `{mnemonic}` | {busy:,} |" in text
     assert "## Trace" in text and "| array |" in text
     pngs = {"energy.png", "busy.png", "timeline.png"}
     if HAVE_MATPLOTLIB:

@@ -26,6 +26,7 @@ from epoch_mlir.isa.fields import Mem
 from epoch_mlir.isa.table import BY_MNEMONIC, INSTRUCTIONS
 from epoch_mlir.kernels.gemm import gemm_program
 from epoch_mlir.machine import Machine
+from epoch_mlir.stats import Stats
 
 if TYPE_CHECKING:
     from tests.emulator.conftest import EmulatorHarness
@@ -701,6 +702,21 @@ def _mixed_program(builder: ProgramBuilder) -> None:
     emit("vcmul", P2 + 100, P0, P0, 1, 2, 4, 4, 4)  # read 4 + 4, write 4; adds 4, muls 8
     emit("store", y, P2, 3, 4, 4, 4)  # SRAM read 12, DRAM write 12
     emit("halt")
+
+
+def test_busy_cycles_by_instruction_add_up_to_each_unit(
+    emu: EmulatorHarness, tiny: Machine
+) -> None:
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((3, 4)).astype(np.float32)
+    w = rng.standard_normal((4, 4)).astype(np.float32)
+    stats = emu.run(_mixed_program, tiny, [x, w], ideal_memory=False).stats
+    by_instruction = stats.unit_busy_cycles_by_mnemonic
+    assert set(by_instruction) == set(stats.unit_busy_cycles)
+    for unit, busy in stats.unit_busy_cycles.items():
+        assert sum(by_instruction[unit].values()) == busy, unit
+    assert by_instruction["array"].get("mm", 0) > 0 and "mm" not in by_instruction["vector"]
+    assert Stats.from_json(stats.to_json(), "s.json") == stats
 
 
 def test_stats_hand_counts(emu: EmulatorHarness, tiny: Machine) -> None:
