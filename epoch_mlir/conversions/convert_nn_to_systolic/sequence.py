@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from xdsl.ir import Operation, SSAValue
+from xdsl.dialects.builtin import TensorType
+from xdsl.ir import Operation
 from xdsl.pattern_rewriter import (
     PatternRewriter,
     RewritePattern,
@@ -16,8 +16,8 @@ from epoch_mlir.conversions.convert_nn_to_systolic.common import (
     Layer,
     Options,
     load_rows,
-    map_rows,
     matrix,
+    store_rows,
     vector,
 )
 from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
@@ -27,9 +27,7 @@ from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     Stream,
 )
 from epoch_mlir.dialects import nn
-from epoch_mlir.dialects.systolic import (
-    StoreOp,
-)
+from epoch_mlir.dialects.systolic import LoadOp, StoreOp
 
 
 @dataclass
@@ -67,7 +65,8 @@ class LowerNnMean(RewritePattern):
 
 @dataclass
 class LowerNnReverse(RewritePattern):
-    """The sequence backwards: chunk i of the output is `rev` of the mirror chunk of the input.
+    """The sequence backwards, by addressing alone: the DMA reads each chunk's mirror rows
+    last-first (a negative row stride) into SRAM and stores them in order; no vector pass.
 
     The input's DRAM window walks from the end with a negative step, the output's from the
     start, so the loop stays one body.
@@ -78,12 +77,31 @@ class LowerNnReverse(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: nn.ReverseOp, rewriter: PatternRewriter) -> None:
         layer = Layer(op, rewriter, self.options)
-        _, channels = matrix(op, op.x)
+        length, channels = matrix(op, op.x)
+        x = layer.dram(op.x)
+        stream = Stream(INPUT, channels)
+        layer.tile(length, [stream])
+        result_type = op.y.type
+        assert isinstance(result_type, TensorType)
+        y = layer.result(result_type.get_shape())
+        xb = layer.buffers(stream, "in")
 
-        def compute(
-            c: Chunk, inputs: Sequence[SSAValue], out: SSAValue, scratch: Sequence[SSAValue]
-        ) -> list[Operation]:
-            return [vector("rev", inputs[0], out, c.rows, channels)]
+        def load(c: Chunk) -> list[Operation]:
+            # the chunk's mirror rows, the last first: row `length - 1 - c.row` going up
+            last = length - 1 - c.row
+            return [
+                LoadOp(
+                    x,
+                    xb[c.buffer],
+                    (c.rows, channels),
+                    src_offsets=(last, 0),
+                    src_step=(-c.step, 0),
+                    src_row_stride=-channels,
+                )
+            ]
 
-        result = map_rows(layer, [op.x], channels, compute, reverse=True)
-        layer.finish(result)
+        def compute(c: Chunk) -> list[Operation]:
+            return [store_rows(xb[c.buffer], y, c, channels)]
+
+        layer.ops += layer.pipeline(load, compute)
+        layer.finish(y)

@@ -38,21 +38,20 @@ func.func @gelu(%x: tensor<42x8xf32>) -> tensor<42x8xf32> {
   func.return %y : tensor<42x8xf32>
 }
 
-// Output chunk i is the mirror input chunk reversed: the input walks from the end (negative
-// step), the output from the start; the partial chunk is the first 2 rows of x.
+// Reversal is addressing, no vector pass: chunk i of the output is the mirror input chunk read
+// last row first (row stride -8), the input walking from the end (negative step), the output
+// from the start; the partial chunk is rows 1..0 of x.
 // CHECK-LABEL: func.func @reverse(
-// CHECK:         systolic.load %x[38, 0] -> %reverse_in0[0, 0] sizes [4, 8]
-// CHECK-NEXT:    systolic.load %x[34, 0] -> %reverse_in1[0, 0] sizes [4, 8]
-// CHECK-NEXT:    systolic.vector rev %reverse_in0[0, 0] -> %reverse_out0[0, 0] sizes [4, 8]
-// CHECK-NEXT:    systolic.store %reverse_out0[0, 0] -> %y[0, 0] sizes [4, 8]
+// CHECK:         systolic.load %x[41, 0] stride -8 -> %reverse_in0[0, 0] sizes [4, 8]
+// CHECK-NEXT:    systolic.load %x[37, 0] stride -8 -> %reverse_in1[0, 0] sizes [4, 8]
+// CHECK-NEXT:    systolic.store %reverse_in0[0, 0] -> %y[0, 0] sizes [4, 8]
 // CHECK-NEXT:    systolic.chunk_loop 4 {
-// CHECK-NEXT:      systolic.load %x[30, 0] step [-8, 0] -> %reverse_in0[0, 0] sizes [4, 8]
-// CHECK-NEXT:      systolic.vector rev %reverse_in1[0, 0] -> %reverse_out1[0, 0] sizes [4, 8]
-// CHECK-NEXT:      systolic.store %reverse_out1[0, 0] -> %y[4, 0] step [8, 0] sizes [4, 8]
-// CHECK-NEXT:      systolic.load %x[26, 0] step [-8, 0] -> %reverse_in1[0, 0] sizes [4, 8]
-// CHECK:         systolic.load %x[0, 0] -> %reverse_in0[0, 0] sizes [2, 8]
-// CHECK:         systolic.vector rev %reverse_in0[0, 0] -> %reverse_out0[0, 0] sizes [2, 8]
-// CHECK-NEXT:    systolic.store %reverse_out0[0, 0] -> %y[40, 0] sizes [2, 8]
+// CHECK-NEXT:      systolic.load %x[33, 0] stride -8 step [-8, 0] -> %reverse_in0[0, 0] sizes [4, 8]
+// CHECK-NEXT:      systolic.store %reverse_in1[0, 0] -> %y[4, 0] step [8, 0] sizes [4, 8]
+// CHECK-NEXT:      systolic.load %x[29, 0] stride -8 step [-8, 0] -> %reverse_in1[0, 0] sizes [4, 8]
+// CHECK:         systolic.load %x[1, 0] stride -8 -> %reverse_in0[0, 0] sizes [2, 8]
+// CHECK:         systolic.store %reverse_in0[0, 0] -> %y[40, 0] sizes [2, 8]
+// CHECK-NOT:     systolic.vector
 func.func @reverse(%x: tensor<42x8xf32>) -> tensor<42x8xf32> {
   %y = nn.reverse %x : tensor<42x8xf32>
   func.return %y : tensor<42x8xf32>

@@ -129,13 +129,11 @@ func.func @mean(%x: tensor<16x8xf32>) -> tensor<1x8xf32> {
 }
 
 // CHECK-LABEL: func.func @reverse(
-// One chunk: `rev` flips its rows.
+// One chunk: the DMA reads the rows last-first (row stride -8); no vector pass.
 // CHECK-NEXT: %y = systolic.alloc_dram : !systolic.dram<16x8xf32>
 // CHECK-NEXT: %reverse_in = systolic.alloc : !systolic.sram<input, 16x8xf32>
-// CHECK-NEXT: %reverse_out = systolic.alloc : !systolic.sram<output, 16x8xf32>
-// CHECK-NEXT: systolic.load %x[0, 0] -> %reverse_in[0, 0] sizes [16, 8]
-// CHECK-NEXT: systolic.vector rev %reverse_in[0, 0] -> %reverse_out[0, 0] sizes [16, 8]
-// CHECK-NEXT: systolic.store %reverse_out[0, 0] -> %y[0, 0] sizes [16, 8]
+// CHECK-NEXT: systolic.load %x[15, 0] stride -8 -> %reverse_in[0, 0] sizes [16, 8]
+// CHECK-NEXT: systolic.store %reverse_in[0, 0] -> %y[0, 0] sizes [16, 8]
 func.func @reverse(%x: tensor<16x8xf32>) -> tensor<16x8xf32> {
   %y = nn.reverse %x : tensor<16x8xf32>
   func.return %y : tensor<16x8xf32>
