@@ -38,6 +38,7 @@ def default_pipeline(hw: str, dataflow: str) -> str:
             f"convert-nn-to-systolic{{dataflow={gemm}}}",
             f"convert-ssm-to-systolic{{dataflow={dataflow}}}",
             "reconcile-unrealized-casts",
+            "systolic-fold-views",
             "systolic-allocate-sram",
             "convert-systolic-to-epoch",
         ]

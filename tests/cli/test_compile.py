@@ -51,6 +51,7 @@ def test_the_pipeline_may_be_spread_over_lines_with_spaces(tmp_path: Path) -> No
             chunk=16
         },
         reconcile-unrealized-casts,
+        systolic-fold-views,
         systolic-allocate-sram,
         convert-systolic-to-epoch
     """

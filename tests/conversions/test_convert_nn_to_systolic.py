@@ -115,7 +115,7 @@ def compile_program(text: str, hw: str, dataflow: str, chunk_rows: int = 0) -> P
     spec = (
         f'epoch-set-machine{{hw="{hw}"}},convert-func-to-systolic,'
         f"convert-nn-to-systolic{{dataflow={dataflow} chunk-rows={chunk_rows}}},"
-        "reconcile-unrealized-casts,systolic-allocate-sram,convert-systolic-to-epoch"
+        "reconcile-unrealized-casts,systolic-fold-views,systolic-allocate-sram,convert-systolic-to-epoch"
     )
     build_pipeline(spec, PASSES).apply(ctx, module)
     module.verify()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xdsl.dialects.builtin import TensorType
-from xdsl.ir import Operation
+from xdsl.dialects.builtin import TensorType, UnrealizedConversionCastOp
+from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import (
     PatternRewriter,
     RewritePattern,
@@ -27,7 +27,7 @@ from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     Stream,
 )
 from epoch_mlir.dialects import nn
-from epoch_mlir.dialects.systolic import LoadOp, StoreOp
+from epoch_mlir.dialects.systolic import LoadOp, ReverseOp, StoreOp
 
 
 @dataclass
@@ -63,13 +63,28 @@ class LowerNnMean(RewritePattern):
         layer.finish(y)
 
 
+def _read_only_by_lowerings(value: SSAValue) -> bool:
+    """Whether every reader of `value` is an `nn`/`ssm` op, whose lowering reads by DMA."""
+    for use in value.uses:
+        user = use.operation
+        if isinstance(user, UnrealizedConversionCastOp):
+            if not all(_read_only_by_lowerings(result) for result in user.results):
+                return False
+        elif user.dialect_name() not in ("nn", "ssm"):
+            return False
+    return True
+
+
 @dataclass
 class LowerNnReverse(RewritePattern):
-    """The sequence backwards, by addressing alone: the DMA reads each chunk's mirror rows
-    last-first (a negative row stride) into SRAM and stores them in order; no vector pass.
+    """The sequence backwards, by addressing alone, never a vector pass.
 
-    The input's DRAM window walks from the end with a negative step, the output's from the
-    start, so the loop stays one body.
+    When only other `nn`/`ssm` ops read the result, it is a `systolic.reverse` view: their DMA
+    loads read the mirror rows directly once `systolic-fold-views` has folded it, so nothing
+    moves. Otherwise (an entry result) the DMA copies it: each chunk's mirror rows are read
+    last-first (a negative row stride) into SRAM and stored in order; the input's DRAM window
+    walks from the end with a negative step, the output's from the start, so the loop stays
+    one body.
     """
 
     options: Options
@@ -79,6 +94,12 @@ class LowerNnReverse(RewritePattern):
         layer = Layer(op, rewriter, self.options)
         length, channels = matrix(op, op.x)
         x = layer.dram(op.x)
+        if _read_only_by_lowerings(op.y):
+            view = ReverseOp(x)
+            view.result.name_hint = op.y.name_hint
+            layer.ops.append(view)
+            layer.finish(view.result)
+            return
         stream = Stream(INPUT, channels)
         layer.tile(length, [stream])
         result_type = op.y.type

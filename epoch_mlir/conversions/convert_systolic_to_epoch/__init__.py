@@ -29,6 +29,7 @@ from epoch_mlir.conversions.convert_systolic_to_epoch.patterns import (
     instruction,
 )
 from epoch_mlir.conversions.systolic_common.lowering import LoweringError, module_machine
+from epoch_mlir.dialects import systolic
 from epoch_mlir.dialects.epoch.attrs import MACHINE_ATTRIBUTE
 from epoch_mlir.dialects.epoch.formats import InstructionOp, LoopInstructionOp
 from epoch_mlir.dialects.epoch.program import program_op
@@ -57,6 +58,10 @@ class ConvertSystolicToEpochPass(ModulePass):
                 nested, UnrealizedConversionCastOp
             ):
                 raise LoweringError.at(nested, "was not lowered to the systolic level")
+            if isinstance(nested, systolic.ReverseOp):
+                raise LoweringError.at(
+                    nested, "is a view: run systolic-fold-views before convert-systolic-to-epoch"
+                )
         entry = find_entry(op)
         layout = lay_out(entry, module_machine(op))
         placement = Placement(dict(layout.addresses))

@@ -62,6 +62,7 @@ from epoch_mlir.dialects.systolic.vector import (
     SelectiveStreamOp,
     VectorOp,
 )
+from epoch_mlir.dialects.systolic.views import ReverseOp
 from epoch_mlir.dialects.systolic.window import (
     StridedWindow,
     Window,
@@ -79,6 +80,7 @@ SYSTOLIC = Dialect(
         ChunkLoopOp,
         LoadOp,
         StoreOp,
+        ReverseOp,
         PreloadCoefficientsOp,
         PreloadTileOp,
         StreamOp,
@@ -114,6 +116,7 @@ __all__ = [
     "MatmulTileOp",
     "PreloadCoefficientsOp",
     "PreloadTileOp",
+    "ReverseOp",
     "SelectiveDiscretizeOp",
     "SelectiveStreamOp",
     "SramType",

@@ -128,8 +128,21 @@ func.func @mean(%x: tensor<16x8xf32>) -> tensor<1x8xf32> {
   func.return %y : tensor<1x8xf32>
 }
 
+// A reversal only other nn/ssm ops read is a view: no data moves (systolic-fold-views folds it
+// into their loads).
+// CHECK-LABEL: func.func @reverse_read(
+// CHECK-NEXT: %r = systolic.reverse %x : !systolic.dram<16x8xf32>
+// CHECK-NOT:  systolic.store {{.*}} -> %r
+// CHECK:      systolic.load %r[0, 0] -> %relu_in[0, 0] sizes [16, 8]
+func.func @reverse_read(%x: tensor<16x8xf32>) -> tensor<16x8xf32> {
+  %r = nn.reverse %x : tensor<16x8xf32>
+  %y = nn.relu %r : tensor<16x8xf32>
+  func.return %y : tensor<16x8xf32>
+}
+
+// A returned reversal is copied. One chunk: the DMA reads the rows last-first (row stride -8);
+// no vector pass.
 // CHECK-LABEL: func.func @reverse(
-// One chunk: the DMA reads the rows last-first (row stride -8); no vector pass.
 // CHECK-NEXT: %y = systolic.alloc_dram : !systolic.dram<16x8xf32>
 // CHECK-NEXT: %reverse_in = systolic.alloc : !systolic.sram<input, 16x8xf32>
 // CHECK-NEXT: systolic.load %x[15, 0] stride -8 -> %reverse_in[0, 0] sizes [16, 8]

@@ -58,3 +58,18 @@ builtin.module attributes {epoch.machine = #epoch.machine<"tiny", {array = {prel
     func.return %y : !systolic.dram<4x4xf32>
   }
 }
+
+// -----
+
+// Views are folded before instruction selection.
+// CHECK: 'systolic.reverse' op is a view: run systolic-fold-views before convert-systolic-to-epoch
+builtin.module attributes {systolic.target = #systolic.target<"tiny", 4x4, lima, loop_depth 4, banks [input 4096, weight 4096, output 4096]>} {
+  func.func @main(%x: !systolic.dram<4x4xf32>) -> !systolic.dram<4x4xf32> {
+    %y = systolic.alloc_dram : !systolic.dram<4x4xf32>
+    %r = systolic.reverse %x : !systolic.dram<4x4xf32>
+    %b = systolic.alloc at 0 : !systolic.sram<input, 4x4xf32>
+    systolic.load %r[0, 0] -> %b[0, 0] sizes [4, 4] : !systolic.dram<4x4xf32>, !systolic.sram<input, 4x4xf32>
+    systolic.store %b[0, 0] -> %y[0, 0] sizes [4, 4] : !systolic.sram<input, 4x4xf32>, !systolic.dram<4x4xf32>
+    func.return %y : !systolic.dram<4x4xf32>
+  }
+}

@@ -1,0 +1,30 @@
+// systolic.reverse: the rows of a 2-D DRAM tensor in reverse order, as a view (no data moves).
+// RUN: epoch opt %s --split-input-file --verify-diagnostics | filecheck %s
+// RUN: epoch opt %s --split-input-file --verify-diagnostics --print-op-generic | filecheck %s --check-prefix=GENERIC
+// RUN: epoch opt %s --split-input-file --verify-diagnostics | filecheck %s --check-prefix=ERR
+
+// CHECK-LABEL: func.func @view
+// CHECK-NEXT:  %r = systolic.reverse %x : !systolic.dram<6x2xf32>
+// CHECK-NEXT:  %rr = systolic.reverse %r : !systolic.dram<6x2xf32>
+// GENERIC: %r = "systolic.reverse"(%x) : (!systolic.dram<6x2xf32>) -> !systolic.dram<6x2xf32>
+func.func @view(%x: !systolic.dram<6x2xf32>) -> !systolic.dram<6x2xf32> {
+  %r = systolic.reverse %x : !systolic.dram<6x2xf32>
+  %rr = systolic.reverse %r : !systolic.dram<6x2xf32>
+  func.return %rr : !systolic.dram<6x2xf32>
+}
+
+// -----
+
+// ERR: views.mlir:[[# @LINE + 2]]:{{[0-9]+}}: error: 'systolic.reverse' op reverses the rows of a 2-D tensor (sequence x channels), got !systolic.dram<6xf32>
+func.func @one_dimensional(%x: !systolic.dram<6xf32>) -> !systolic.dram<6xf32> {
+  %r = systolic.reverse %x : !systolic.dram<6xf32>
+  func.return %r : !systolic.dram<6xf32>
+}
+
+// -----
+
+// ERR: views.mlir:[[# @LINE + 2]]:{{[0-9]+}}: error: 'systolic.reverse' op result 'result' at position 0 does not verify: attribute !systolic.dram<6x2xf32> expected from variable 'T', but got !systolic.dram<2x6xf32>
+func.func @other_type(%x: !systolic.dram<6x2xf32>) -> !systolic.dram<2x6xf32> {
+  %r = "systolic.reverse"(%x) : (!systolic.dram<6x2xf32>) -> !systolic.dram<2x6xf32>
+  func.return %r : !systolic.dram<2x6xf32>
+}
