@@ -132,9 +132,10 @@ def parse_module(ctx: Context, source: SourceText, *, implicit_module: bool = Tr
         # An attribute or type refused its parameters while being built (e.g. a bad shape).
         line, column = parser.current_location() if parser else (source.first_line, 1)
         raise located(IRParseError, diagnostic_message(error), source, line, column) from None
-    except (ValueError, OverflowError) as error:
+    except (ValueError, OverflowError, NotImplementedError) as error:
         # A custom parser or attribute constructor refusing a value it read from the text
-        # (e.g. an integer beyond i64): the user's text, so a located error, not a traceback.
+        # (e.g. an integer beyond i64, or `array<i640: ...>`, an element type xDSL cannot
+        # pack): the user's text, so a located error, not a traceback.
         line, column = parser.current_location() if parser else (source.first_line, 1)
         raise located(IRParseError, diagnostic_message(error), source, line, column) from None
     if isinstance(module.location, UnknownLoc):

@@ -34,9 +34,11 @@ def default_pipeline(hw: str, dataflow: str) -> str:
         [
             f'epoch-set-machine{{hw="{quoted}"}}',
             "ssm-discretize",
+            "nn-fuse-accumulate",
             "convert-func-to-systolic",
-            f"convert-nn-to-systolic{{dataflow={gemm}}}",
+            # scans first: a scan's lowering computes the nn.add it was marked for
             f"convert-ssm-to-systolic{{dataflow={dataflow}}}",
+            f"convert-nn-to-systolic{{dataflow={gemm}}}",
             "reconcile-unrealized-casts",
             "systolic-fold-views",
             "systolic-allocate-sram",

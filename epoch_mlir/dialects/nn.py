@@ -193,6 +193,11 @@ class ReluOp(_SameTypeUnaryOp):
     name = "nn.relu"
 
 
+# A discardable `nn.add` attribute set by `nn-fuse-accumulate`: the index of the operand whose
+# producer computes the sum by accumulating onto the other operand (no pass of its own).
+ACCUMULATE_INTO = "accumulate_into"
+
+
 @irdl_op_definition
 class AddOp(_BinaryElementwiseOp):
     """Elementwise sum of two tensors of one shape (residual connections).

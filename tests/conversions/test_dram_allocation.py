@@ -245,8 +245,9 @@ def test_a_multi_layer_model_shares_dram_and_matches_the_reference(tmp_path: Pat
     machine = load_machine(hw)
     program = compile_file(path, machine, hw, None, None).program
     intervals, count = _intervals(path, hw)
-    # seven tensors per block (its two reversals are views, no tensors), the last one the result
-    assert count == 7 * layers - 1
+    # five tensors per block (n, f, the sum, g, y): the two reversals are views, the backward
+    # scan computes the sum and the linear the residual add; the last one is the result
+    assert count == 5 * layers - 1
     pool = [s for s in _dram_symbols(program) if s.kind is SymbolKind.DRAM]
     fixed = min(s.address for s in pool)
     # what one region per intermediate needed, against the shared pool
@@ -266,9 +267,9 @@ def test_a_multi_layer_model_shares_dram_and_matches_the_reference(tmp_path: Pat
 
 
 def test_a_model_beyond_32_bit_addresses_without_reuse_now_compiles(tmp_path: Path) -> None:
-    # 6 layers, 53 intermediates of L x H words: 3.6 G words one region each, beyond what a
-    # 32-bit address register reaches (the compiler used to stop there); 5 live at once
-    layers, length, channels, modes = 6, 1 << 23, 8, 4
+    # 8 layers, 39 intermediates of L x H words: 2.6 G words one region each, beyond what a
+    # 32-bit address register reaches (the compiler used to stop there); a few live at once
+    layers, length, channels, modes = 8, 1 << 23, 8, 4
     path = tmp_path / "long.mlir"
     path.write_text(s4d_model(layers, length, channels, modes))
     machine = load_machine("epochcore")
@@ -285,8 +286,7 @@ def test_a_model_that_does_not_fit_is_an_error_at_the_tensor(tmp_path: Path) -> 
     with pytest.raises(LoweringError) as error:
         compile_file(path, load_machine("tiny"), "tiny", None, None)
     message = str(error.value)
-    # the forward scan's result: with the reversals as views, four intermediates are live then
-    assert "long.mlir:5:" in message
+    assert "long.mlir:7:" in message  # the sum the backward scan writes, four intermediates live
     assert "'systolic.alloc_dram' op needs DRAM words up to" in message
     assert "beyond the 16777216 words (64 MiB) of 'tiny'" in message
 

@@ -29,6 +29,7 @@ from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     choose_chunk,
     pipeline,
 )
+from epoch_mlir.conversions.systolic_common.accumulate import fuse_add, fused_add
 from epoch_mlir.conversions.systolic_common.lowering import (
     LoweringError,
     dram_operand,
@@ -123,10 +124,15 @@ class Layer:
         return pipeline(self.length, self.tiling.chunk, load, compute, double=self.tiling.double)
 
     def finish(self, *results: SSAValue) -> None:
+        """Replace the op by `results`, the DRAM tensors its ops wrote; when `nn-fuse-accumulate`
+        marked an add for it to compute, its ops accumulate onto the add's other operand."""
         for new in self.ops:
             for nested in new.walk():  # errors downstream point at the nn op's line
                 nested.location = self.op.location
+        fused = fused_add(self.op)
         replace_with_dram(self.op, list(results), self.rewriter, self.ops)
+        if fused is not None:
+            fuse_add(fused, results[0], self.rewriter)
 
 
 def matrix(op: Operation, value: SSAValue) -> tuple[int, int]:

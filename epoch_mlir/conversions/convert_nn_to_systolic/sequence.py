@@ -64,13 +64,19 @@ class LowerNnMean(RewritePattern):
 
 
 def _read_only_by_lowerings(value: SSAValue) -> bool:
-    """Whether every reader of `value` is an `nn`/`ssm` op, whose lowering reads by DMA."""
+    """Whether every reader of `value` reads it by DMA: an `nn`/`ssm` op (whose lowering
+    loads its operands) or, once such an op is lowered, a `systolic.load` or view."""
     for use in value.uses:
         user = use.operation
         if isinstance(user, UnrealizedConversionCastOp):
             if not all(_read_only_by_lowerings(result) for result in user.results):
                 return False
-        elif user.dialect_name() not in ("nn", "ssm"):
+        elif isinstance(user, ReverseOp):
+            if not _read_only_by_lowerings(user.result):
+                return False
+        elif not (
+            user.dialect_name() in ("nn", "ssm") or (isinstance(user, LoadOp) and use.index == 0)
+        ):
             return False
     return True
 

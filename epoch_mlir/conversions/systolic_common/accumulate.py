@@ -1,0 +1,260 @@
+"""Accumulate onto an addend: a producer's lowering computes the `nn.add` that reads its result.
+
+`nn-fuse-accumulate` marks an add `s = p + e` whose operand p comes from an op lowered to array
+writes (GEMM folds, ProDF streams), possibly through one `nn.reverse`. Once that op is lowered
+its ops store output chunks from SRAM buffers into p's DRAM tensor. For each such store this
+rewrite finds the writes that filled the chunk since the buffer was last stored (in the same
+block), and when the first write of every element is an array op:
+
+- a DMA load of the addend's matching window goes into the buffer before those writes,
+- the first writes accumulate (`accumulate`), so the chunk holds e + p when it is stored,
+- the store goes to s's DRAM tensor instead of p's, and p's tensor and the add disappear.
+
+Through a reversal (s = e + reverse(p)) the producer's windows address s and e through
+`systolic.reverse` views, which `systolic-fold-views` turns into mirrored DMA addressing.
+Whatever the analysis does not recognise (a vector op writing the chunk, a window that steps
+inside its loop, a chunk written in another block) leaves the add to its own lowering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, UnitAttr, UnrealizedConversionCastOp
+from xdsl.ir import Operation, SSAValue
+from xdsl.pattern_rewriter import PatternRewriter
+from xdsl.rewriter import InsertPoint, Rewriter
+
+from epoch_mlir.conversions.systolic_common.lowering import dram_operand, dram_type
+from epoch_mlir.dialects import nn
+from epoch_mlir.dialects.systolic import (
+    AllocDramOp,
+    LoadOp,
+    MatmulTileOp,
+    ReverseOp,
+    SelectiveStreamOp,
+    StoreOp,
+    StreamOp,
+    VectorOp,
+)
+from epoch_mlir.dialects.systolic.attrs import int_values
+
+Rect = tuple[int, int, int, int]  # row, col, rows, cols of a buffer window
+ARRAY_WRITERS = (StreamOp, MatmulTileOp, SelectiveStreamOp)
+
+
+@dataclass
+class FusedAdd:
+    """An add a producer computes: the add, its other operand, and whether a reversal is between."""
+
+    add: nn.AddOp
+    addend: SSAValue
+    reverse: nn.ReverseOp | None
+
+
+def fused_add(producer: Operation) -> FusedAdd | None:
+    """The `nn.add` that `nn-fuse-accumulate` marked for `producer` to compute, if any."""
+    (value,) = producer.results
+    user, reverse = value.get_user_of_unique_use(), None
+    if isinstance(user, nn.ReverseOp):
+        reverse, value = user, user.y
+        user = value.get_user_of_unique_use()
+    if user is None:
+        return None
+    mark = user.attributes.get(nn.ACCUMULATE_INTO)
+    if not isinstance(user, nn.AddOp) or not isinstance(mark, IntegerAttr):
+        return None
+    index = mark.value.data
+    if user.operands[index] is not value:
+        return None
+    return FusedAdd(user, user.operands[1 - index], reverse)
+
+
+def _area(rect: Rect) -> int:
+    return rect[2] * rect[3]
+
+
+def _intersection(a: Rect, b: Rect) -> int:
+    rows = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    cols = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return max(rows, 0) * max(cols, 0)
+
+
+def _fixed_rect(offsets: DenseArrayBase, step: DenseArrayBase, rows: int, cols: int) -> Rect | None:
+    """The window as a rectangle, when it does not move between loop iterations."""
+    if any(int_values(step)):
+        return None
+    row, col = int_values(offsets)
+    return row, col, rows, cols
+
+
+def _written(op: Operation, buffer: SSAValue) -> tuple[Rect | None, bool] | None:
+    """(the rectangle `op` writes in `buffer`, whether it accumulates), None if it does not."""
+    if isinstance(op, StreamOp | SelectiveStreamOp) and op.dst is buffer:
+        sizes = int_values(op.sizes)
+        return _fixed_rect(op.dst_offsets, op.dst_step, sizes[0], sizes[1]), bool(op.accumulate)
+    if isinstance(op, MatmulTileOp) and op.dst is buffer:
+        m, n = op.m.value.data, op.n.value.data
+        rows, cols = (n, m) if op.transpose_out else (m, n)
+        return _fixed_rect(op.dst_offsets, op.dst_step, rows, cols), bool(op.accumulate)
+    if isinstance(op, VectorOp) and op.dst is buffer:
+        rows, cols = int_values(op.sizes)[:2]
+        in_place = (
+            op.function.data in ("add", "sub")
+            and op.a is buffer
+            and op.a_offsets == op.dst_offsets
+            and op.a_step == op.dst_step
+            and op.a_broadcast.data == "none"
+            and op.b is not buffer
+            and op.accumulate is None
+        )  # dst = dst +- b keeps an addend already in dst
+        return (_fixed_rect(op.dst_offsets, op.dst_step, rows, cols) if in_place else None), True
+    if isinstance(op, LoadOp) and op.dst is buffer:
+        if op.dst_row_stride is not None:
+            return None, False
+        rows, cols = int_values(op.sizes)
+        return _fixed_rect(op.dst_offsets, op.dst_step, rows, cols), False
+    return None
+
+
+def _uses(op: Operation, buffer: SSAValue) -> bool:
+    return any(operand is buffer for nested in op.walk() for operand in nested.operands)
+
+
+@dataclass
+class _Chunk:
+    """One stored chunk: its store, and the writes that first fill its elements."""
+
+    store: StoreOp
+    first_writes: list[Operation] = field(default_factory=list)
+    # where the chunk's buffer was last free: the previous store from it (or an earlier loop),
+    # None for the block's start. The addend is loaded there, so the DMA queue, which runs in
+    # program order, fetches it while the array still works on earlier chunks
+    free_after: Operation | None = None
+
+
+def _chunk(store: StoreOp, produced: SSAValue) -> _Chunk | None:
+    """The writes that filled `store`'s window since its buffer was last stored, when every
+    element's first write is an array op (or a reload of `produced` by a later fold)."""
+    buffer = store.src
+    if store.src_row_stride is not None:
+        return None
+    rows, cols = int_values(store.sizes)
+    window = _fixed_rect(store.src_offsets, store.src_step, rows, cols)
+    if window is None:
+        return None
+    writes: list[tuple[Operation, Rect, bool]] = []  # program order, once reversed
+    op = store.prev_op
+    while op is not None:
+        if isinstance(op, StoreOp) and op.src is buffer:
+            break  # the buffer's previous chunk
+        written = _written(op, buffer)
+        if written is not None:
+            rect, accumulates = written
+            if rect is None:
+                return None
+            if _intersection(rect, window):
+                writes.append((op, rect, accumulates))
+        elif op.regions and _uses(op, buffer):
+            break  # an earlier loop's chunks: this one is filled after it (coverage, below)
+        elif _uses(op, buffer):
+            return None  # read while the chunk is being filled: it would see the addend
+        op = op.prev_op
+    writes.reverse()  # the chunk must be filled in this block: the coverage check below
+    chunk, covered = _Chunk(store, free_after=op), []
+    for op, rect, accumulates in writes:
+        earlier = sum(_intersection(rect, seen) for seen in covered)
+        if accumulates:
+            if earlier != _area(rect):
+                return None  # adds onto elements nothing wrote yet
+            continue
+        if earlier:
+            return None  # overwrites what an earlier write left: accumulating would change it
+        if isinstance(op, LoadOp) and op.src is not produced:
+            return None
+        if not isinstance(op, (LoadOp, *ARRAY_WRITERS)):
+            return None
+        covered.append(rect)
+        chunk.first_writes.append(op)
+    if sum(_intersection(rect, window) for rect in covered) != _area(window):
+        return None
+    kinds = {isinstance(op, LoadOp) for op in chunk.first_writes}
+    return chunk if len(kinds) == 1 else None  # all reloads or all array writes
+
+
+def _plan(produced: SSAValue) -> list[_Chunk] | None:
+    chunks = []
+    for use in produced.uses:
+        user = use.operation
+        if isinstance(user, StoreOp) and use.index == 1:
+            chunk = _chunk(user, produced)
+            if chunk is None:
+                return None
+            chunks.append(chunk)
+        elif isinstance(user, LoadOp) and use.index == 0:
+            continue  # a later fold's reload: checked as the first write of its chunk
+        elif not isinstance(user, UnrealizedConversionCastOp):
+            return None
+    return chunks or None
+
+
+def _accumulate(chunks: Sequence[_Chunk], addend: SSAValue, target: SSAValue) -> None:
+    for chunk in chunks:
+        store = chunk.store
+        first = chunk.first_writes[0]
+        if isinstance(first, LoadOp):  # a later fold: the earlier one already added the addend
+            for reload in chunk.first_writes:
+                reload.operands[0] = target
+        else:
+            stride = store.dst_row_stride
+            init = LoadOp(
+                addend,
+                store.src,
+                int_values(store.sizes),
+                src_offsets=int_values(store.dst_offsets),
+                src_step=int_values(store.dst_step),
+                src_row_stride=None if stride is None else stride.value.data,
+                dst_offsets=int_values(store.src_offsets),
+            )
+            init.location = first.location
+            block = store.parent_block()
+            assert block is not None
+            where = chunk.free_after
+            Rewriter.insert_op(
+                init, InsertPoint.at_start(block) if where is None else InsertPoint.after(where)
+            )
+            for write in chunk.first_writes:
+                write.properties["accumulate"] = UnitAttr()
+        store.operands[1] = target
+
+
+def fuse_add(fused: FusedAdd, produced: SSAValue, rewriter: PatternRewriter) -> bool:
+    """Make the lowered producer of `produced` compute `fused.add`; False (nothing changed)
+    when its ops are not of the shape this rewrite knows."""
+    chunks = _plan(produced)
+    alloc = produced.owner
+    if chunks is None or not isinstance(alloc, AllocDramOp):
+        return False
+    add = fused.add
+    addend = dram_operand(fused.addend, rewriter, alloc)
+    result = AllocDramOp(dram_type(add.y.type))
+    result.tensor.name_hint = add.y.name_hint
+    new_ops: list[Operation] = [result]
+    target = result.tensor
+    if fused.reverse is not None:
+        views = ReverseOp(result.tensor), ReverseOp(addend)
+        new_ops += views
+        target, addend = views[0].result, views[1].result
+    for op in new_ops:
+        op.location = add.location
+    rewriter.insert(new_ops, InsertPoint.before(alloc))
+    _accumulate(chunks, addend, target)
+    cast = UnrealizedConversionCastOp.get([result.tensor], [add.y.type])
+    rewriter.replace(add, [cast], [cast.results[0]])
+    if fused.reverse is not None:
+        rewriter.erase(fused.reverse)
+    for use in list(produced.uses):  # the producer's cast, read by nothing now
+        rewriter.erase(use.operation)
+    rewriter.erase(alloc)
+    return True

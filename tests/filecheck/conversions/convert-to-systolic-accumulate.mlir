@@ -1,0 +1,56 @@
+// What the conversions do with the adds nn-fuse-accumulate marked: the producer loads the other
+// operand into each output chunk's buffer where the buffer is free, its array writes
+// accumulate onto it, and its stores go to the sum; the add and the producer's own tensor are
+// gone. Without the pass the add is a vector pass of its own.
+// RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},nn-fuse-accumulate,convert-func-to-systolic,convert-ssm-to-systolic{chunk=16},convert-nn-to-systolic{chunk-rows=16},reconcile-unrealized-casts,systolic-fold-views' | filecheck %s
+// RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{chunk=16},convert-nn-to-systolic{chunk-rows=16},reconcile-unrealized-casts,systolic-fold-views' | filecheck %s --check-prefix=UNFUSED
+
+// The residual add of a block: each chunk of %x goes into the GEMM's output buffer (chunk 1's
+// while chunk 0 is computed), both column folds accumulate onto it, the bias adds in place.
+// CHECK-LABEL: func.func @residual
+// CHECK-NEXT:  %y = systolic.alloc_dram : !systolic.dram<64x8xf32>
+// CHECK-NOT:   systolic.alloc_dram
+// CHECK:       systolic.load %x[0, 0] -> %linear_y0[0, 0] sizes [16, 8]
+// CHECK-NEXT:  systolic.load %x[16, 0] -> %linear_y1[0, 0] sizes [16, 8]
+// CHECK:       systolic.matmul_tile a %linear_x0[0, 0] slot 0 -> %linear_y0[0, 0] m 16 n 4 k 8 accumulate
+// CHECK:       systolic.matmul_tile a %linear_x0[0, 0] slot 1 -> %linear_y0[0, 4] m 16 n 4 k 8 accumulate
+// CHECK-NEXT:  systolic.vector add %linear_y0[0, 0], %linear_b[0, 0] bcast row -> %linear_y0[0, 0]
+// CHECK-NEXT:  systolic.store %linear_y0[0, 0] -> %y[0, 0] sizes [16, 8]
+// The next chunk for this buffer is loaded as soon as the store has been issued:
+// CHECK-NEXT:  systolic.load %x[32, 0] -> %linear_y0[0, 0] sizes [16, 8]
+// CHECK-NOT:   systolic.vector add {{.*}}%add
+// UNFUSED-LABEL: func.func @residual
+// UNFUSED:       systolic.vector add %add_in
+func.func @residual(%x: tensor<64x8xf32>, %w: tensor<8x8xf32>, %b: tensor<8xf32>) -> tensor<64x8xf32> {
+  %o = nn.linear %x, %w, %b : (tensor<64x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<64x8xf32>
+  %y = nn.add %o, %x : tensor<64x8xf32>
+  func.return %y : tensor<64x8xf32>
+}
+
+// -----
+
+// A bidirectional layer with N = 16 modes on 8 rows (two mode folds). The backward scan reads
+// %u and accumulates onto %f through mirrored windows (row stride -4): its first fold starts
+// from %f's mirror rows, the second reloads the sum the first stored.
+// CHECK-LABEL: func.func @bidirectional
+// CHECK:       %sum = systolic.alloc_dram : !systolic.dram<32x4xf32>
+// CHECK-NOT:   systolic.alloc_dram
+// CHECK:       systolic.load %y[31, 0] stride -4 -> %y0_1[0, 0] sizes [16, 4]
+// CHECK-NEXT:  systolic.load %y[15, 0] stride -4 -> %y1_1[0, 0] sizes [16, 4]
+// CHECK:       systolic.stream %u0_1[0, 0] -> %y0_1[0, 0] sizes [16, 4] slot 0 reset accumulate
+// CHECK-NEXT:  systolic.store %y0_1[0, 0] -> %sum[31, 0] stride -4 sizes [16, 4]
+// CHECK:       systolic.load %sum[31, 0] stride -4 -> %y0_1[0, 0] sizes [16, 4]
+// CHECK:       systolic.stream %u0_1[0, 0] -> %y0_1[0, 0] sizes [16, 4] slot 1 reset accumulate
+// CHECK-NEXT:  systolic.store %y0_1[0, 0] -> %sum[31, 0] stride -4 sizes [16, 4]
+// CHECK-NOT:   systolic.vector add
+// CHECK:       func.return %sum
+// UNFUSED-LABEL: func.func @bidirectional
+// UNFUSED:       systolic.vector add %add_in
+func.func @bidirectional(%u: tensor<32x4xf32>, %a: tensor<4x16xcomplex<f32>>, %b: tensor<4x16xcomplex<f32>>, %c: tensor<4x16xcomplex<f32>>, %d: tensor<4xf32>) -> tensor<32x4xf32> {
+  %f = ssm.scan %u, %a, %b, %c, %d : (tensor<32x4xf32>, tensor<4x16xcomplex<f32>>, tensor<4x16xcomplex<f32>>, tensor<4x16xcomplex<f32>>, tensor<4xf32>) -> tensor<32x4xf32>
+  %r = nn.reverse %u : tensor<32x4xf32>
+  %s = ssm.scan %r, %a, %b, %c, %d : (tensor<32x4xf32>, tensor<4x16xcomplex<f32>>, tensor<4x16xcomplex<f32>>, tensor<4x16xcomplex<f32>>, tensor<4xf32>) -> tensor<32x4xf32>
+  %back = nn.reverse %s : tensor<32x4xf32>
+  %sum = nn.add %f, %back : tensor<32x4xf32>
+  func.return %sum : tensor<32x4xf32>
+}
