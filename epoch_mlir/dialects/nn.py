@@ -193,9 +193,12 @@ class ReluOp(_SameTypeUnaryOp):
     name = "nn.relu"
 
 
-# A discardable `nn.add` attribute set by `nn-fuse-accumulate`: the index of the operand whose
+# A discardable `nn.add` attribute set by `nn-fuse-elementwise`: the index of the operand whose
 # producer computes the sum by accumulating onto the other operand (no pass of its own).
 ACCUMULATE_INTO = "accumulate_into"
+# A discardable attribute of a one-operand elementwise op (gelu, silu, ...), set by the same
+# pass: the lowering of its operand's producer applies it to each output chunk before storing.
+EPILOGUE = "epilogue"
 
 
 @irdl_op_definition

@@ -185,6 +185,8 @@ def test_binary_ops_match_the_reference(
 @FAST
 @given(steps, channels, chunk_rows, machines)
 @example(1, 1, 0, "small")  # one channel: the mean is the value, the variance 0 (eps only)
+@example(40, 16, 8, "small")  # row sums on the array: two k-folds, a loop of chunks
+@example(20, 12, 0, "tiny")  # three k-folds do not fit the two slots: row sums on the vector unit
 def test_layer_norm_matches_the_reference(length: int, width: int, rows: int, hw: str) -> None:
     matches_reference(layer_norm(length, width), hw, chunk_rows=rows)
 

@@ -29,7 +29,7 @@ from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     choose_chunk,
     pipeline,
 )
-from epoch_mlir.conversions.systolic_common.accumulate import fuse_add, fused_add
+from epoch_mlir.conversions.systolic_common.fusion import Fusion
 from epoch_mlir.conversions.systolic_common.lowering import (
     LoweringError,
     dram_operand,
@@ -39,6 +39,8 @@ from epoch_mlir.conversions.systolic_common.lowering import (
 from epoch_mlir.dialects.systolic import (
     AllocDramOp,
     AllocOp,
+    ArrayConfigAttr,
+    ConfigureOp,
     ConstantOp,
     DramType,
     LoadOp,
@@ -124,15 +126,14 @@ class Layer:
         return pipeline(self.length, self.tiling.chunk, load, compute, double=self.tiling.double)
 
     def finish(self, *results: SSAValue) -> None:
-        """Replace the op by `results`, the DRAM tensors its ops wrote; when `nn-fuse-accumulate`
+        """Replace the op by `results`, the DRAM tensors its ops wrote; when `nn-fuse-elementwise`
         marked an add for it to compute, its ops accumulate onto the add's other operand."""
         for new in self.ops:
             for nested in new.walk():  # errors downstream point at the nn op's line
                 nested.location = self.op.location
-        fused = fused_add(self.op)
+        fusion = Fusion.of(self.op)
         replace_with_dram(self.op, list(results), self.rewriter, self.ops)
-        if fused is not None:
-            fuse_add(fused, results[0], self.rewriter)
+        fusion.apply(results[0], self.rewriter)
 
 
 def matrix(op: Operation, value: SSAValue) -> tuple[int, int]:
@@ -179,12 +180,15 @@ def map_rows(
     scratch_names: Sequence[str] = (),
     fixed: dict[str, list[int]] | None = None,
     reverse: bool = False,
+    array: tuple[ArrayConfigAttr, Sequence[Operation]] | None = None,
 ) -> SSAValue:
     """Stream row chunks of `sources` (one shape) through `compute` into a new L x out_cols result.
 
     `compute` fills the output buffer's rows 0..chunk.rows from the input buffers, with one
     buffer per `scratch` stream to work in; the store follows. With `reverse` output chunk i
-    reads the mirror window of the input, walking the sequence backwards.
+    reads the mirror window of the input, walking the sequence backwards. With `array` (a
+    configuration and the ops that set the array up, e.g. preloads) the chunks run inside that
+    `systolic.configure`, so `compute` may use the array too.
     """
     op = layer.op
     length, cols = matrix(op, sources[0])
@@ -201,8 +205,8 @@ def map_rows(
         for i in range(len(drams))
     ]
     outputs = layer.buffers(output_stream, "out")
-    scratch_buffers = [
-        layer.buffers(stream, name)[0] for stream, name in zip(scratch, scratch_names, strict=True)
+    scratch_buffers = [  # even and odd chunks' (the same buffer unless the stream is double)
+        layer.buffers(stream, name) for stream, name in zip(scratch, scratch_names, strict=True)
     ]
 
     def load(c: Chunk) -> list[Operation]:
@@ -214,10 +218,16 @@ def map_rows(
 
     def compute_and_store(c: Chunk) -> list[Operation]:
         out = outputs[c.buffer]
-        ops = compute(c, [buffers[c.buffer] for buffers in inputs], out, scratch_buffers)
+        own = [buffers[c.buffer] for buffers in scratch_buffers]
+        ops = compute(c, [buffers[c.buffer] for buffers in inputs], out, own)
         return [*ops, store_rows(out, result, c, out_cols)]
 
-    layer.ops += layer.pipeline(load, compute_and_store)
+    chunks = layer.pipeline(load, compute_and_store)
+    if array is None:
+        layer.ops += chunks
+    else:
+        config, setup = array
+        layer.ops.append(ConfigureOp(config, [*setup, *chunks]))
     return result
 
 

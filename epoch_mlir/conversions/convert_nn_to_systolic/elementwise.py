@@ -28,21 +28,12 @@ from epoch_mlir.conversions.convert_nn_to_systolic.common import (
 from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     Chunk,
 )
+from epoch_mlir.conversions.systolic_common.epilogue import UNARY_FUNCTIONS
 from epoch_mlir.dialects import nn
-
-
-def _gelu(op: Operation) -> str:
-    assert isinstance(op, nn.GeluOp)
-    return "gelut" if op.approximate.data == "tanh" else "gelu"
-
 
 # nn op -> the vector function that computes it (from the op, when its properties choose)
 ELEMENTWISE: dict[type[Operation], Callable[[Operation], str]] = {
-    nn.GeluOp: _gelu,
-    nn.SiluOp: lambda op: "silu",
-    nn.SigmoidOp: lambda op: "sigmoid",
-    nn.SoftplusOp: lambda op: "softplus",
-    nn.ReluOp: lambda op: "relu",
+    **UNARY_FUNCTIONS,
     nn.AddOp: lambda op: "add",
     nn.MulOp: lambda op: "mul",
 }

@@ -1,10 +1,11 @@
-"""nn.layer_norm on the vector unit: mean, variance, scale and shift per row chunk."""
+"""nn.layer_norm per row chunk: row sums on the array, elementwise work on the vector unit."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import (
     PatternRewriter,
@@ -15,27 +16,39 @@ from xdsl.pattern_rewriter import (
 from epoch_mlir.conversions.convert_nn_to_systolic.common import (
     Layer,
     Options,
+    constant,
+    dense_f32,
     map_rows,
     matrix,
     vector,
 )
 from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
+    VECTOR_CHUNK_ROWS,
     WEIGHT,
     Chunk,
     Stream,
+    field_limit,
 )
+from epoch_mlir.dataflows import folds
 from epoch_mlir.dialects import nn
 from epoch_mlir.dialects.systolic import (
+    ArrayConfigAttr,
     LoadOp,
+    MatmulTileOp,
+    PreloadTileOp,
 )
 
 
 @dataclass
 class LowerNnLayerNorm(RewritePattern):
-    """Layer norm per row chunk, kernels/vector.py's sequence of vector instructions.
+    """Layer norm per row chunk, kernels/vector.py's sequence, with its row sums on the array.
 
-    Row sums give the mean, which is subtracted in place (column broadcast); the squares' row
-    sums give the variance, `rsqrt` adds eps; gamma and beta broadcast down the rows.
+    The mean and the variance are row sums scaled by 1/H: x @ w^T with w a 1 x H row of 1/H,
+    which the otherwise idle array computes (weight-stationary, w's k-folds preloaded once into
+    the two slots) while the vector unit does the elementwise work: the centring (column
+    broadcast), the squares, `rsqrt` adding eps, the scaling, gamma and beta (row broadcasts).
+    When w has more than two k-folds (H > 2 x rows, so the slots cannot hold it) or the array
+    would stream more rows than an instruction holds, the row sums stay on the vector unit.
     """
 
     options: Options
@@ -47,24 +60,49 @@ class LowerNnLayerNorm(RewritePattern):
         gamma, beta = layer.dram(op.gamma), layer.dram(op.beta)
         eps = op.eps.value.data
         scale = 1.0 / channels
-        stats = [Stream(WEIGHT, 1, double=False), Stream(WEIGHT, 1, double=False)]  # mean, rstd
-        fixed = {WEIGHT: [channels, channels]}
+        # mean and rstd, per chunk buffer: the array sums chunk i+1 while the vector unit still
+        # reads chunk i's statistics
+        stats = [Stream(WEIGHT, 1), Stream(WEIGHT, 1)]
+        k_folds = folds(channels, layer.target.rows.data)
+        on_array = len(k_folds) <= 2 and field_limit("m") >= VECTOR_CHUNK_ROWS
+        fixed = {WEIGHT: [channels, channels] + ([channels] if on_array else [])}
         gb = layer.alloc(WEIGHT, (channels,), "gamma")
         bb = layer.alloc(WEIGHT, (channels,), "beta")
         layer.ops += [
             LoadOp(gamma, gb, (1, channels)),
             LoadOp(beta, bb, (1, channels)),
         ]
+        array = None
+        if on_array:
+            row = dense_f32(np.full((1, channels), scale, np.float32))
+            averaging = constant(layer, row, "averaging")
+            wb = layer.alloc(WEIGHT, (1, channels), "avg")
+            layer.ops.append(LoadOp(averaging, wb, (1, channels)))
+            preloads = [
+                PreloadTileOp(wb, (1, kr), slot, offsets=(0, k0), transpose=True)
+                for slot, (k0, kr) in enumerate(k_folds)
+            ]
+            array = (ArrayConfigAttr("mac", "ws"), preloads)
+
+        def row_sums(src: SSAValue, dst: SSAValue, rows: int) -> list[Operation]:
+            if not on_array:
+                return [vector("rsum", src, dst, rows, channels, imm=scale)]
+            return [
+                MatmulTileOp(
+                    dst, rows, 1, kr, a=src, slot=slot, a_offsets=(0, k0), accumulate=slot > 0
+                )
+                for slot, (k0, kr) in enumerate(k_folds)
+            ]
 
         def compute(
             c: Chunk, inputs: Sequence[SSAValue], out: SSAValue, scratch: Sequence[SSAValue]
         ) -> list[Operation]:
             (xb,), (mean, rstd), rows = inputs, scratch, c.rows
             return [
-                vector("rsum", xb, mean, rows, channels, imm=scale),
+                *row_sums(xb, mean, rows),
                 vector("sub", xb, xb, rows, channels, b=mean, b_broadcast="col"),
                 vector("mul", xb, out, rows, channels, b=xb),
-                vector("rsum", out, rstd, rows, channels, imm=scale),
+                *row_sums(out, rstd, rows),
                 vector("rsqrt", rstd, rstd, rows, 1, imm=eps),
                 vector("mul", xb, out, rows, channels, b=rstd, b_broadcast="col"),
                 vector("mul", out, out, rows, channels, b=gb, b_broadcast="row"),
@@ -79,5 +117,6 @@ class LowerNnLayerNorm(RewritePattern):
             scratch=stats,
             scratch_names=("mean", "rstd"),
             fixed=fixed,
+            array=array,
         )
         layer.finish(result)

@@ -54,9 +54,9 @@ from epoch_mlir.conversions.convert_ssm_to_systolic.scan_convolution import (
 )
 from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import choose_prodf, emit_prodf
 from epoch_mlir.conversions.convert_ssm_to_systolic.selective_scan import LowerSelectiveScan
-from epoch_mlir.conversions.systolic_common.accumulate import fuse_add, fused_add
 from epoch_mlir.conversions.systolic_common.builder import OpList
 from epoch_mlir.conversions.systolic_common.cost import estimate_cycles
+from epoch_mlir.conversions.systolic_common.fusion import Fusion
 from epoch_mlir.conversions.systolic_common.lowering import (
     MODE_ATTRIBUTE,
     KeepSourceLocation,
@@ -140,10 +140,9 @@ class LowerSsmScan(RewritePattern):
             self._prodf(op, scan, ops)
         else:
             self._conventional(op, scan, ops, target.loop_depth.data)
-        fused = fused_add(op)
+        fusion = Fusion.of(op)  # what nn-fuse-elementwise asked the streams to compute too
         replace_with_dram(op, [y.tensor], rewriter, [y, *ops.ops])
-        if fused is not None:  # nn-fuse-accumulate: the streams accumulate onto the addend
-            fuse_add(fused, y.tensor, rewriter)
+        fusion.apply(y.tensor, rewriter)
 
     def _prodf(self, op: ssm.ScanOp, scan: Scan, ops: OpList) -> None:
         machine = ops.machine

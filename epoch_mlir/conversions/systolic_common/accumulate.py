@@ -1,6 +1,6 @@
 """Accumulate onto an addend: a producer's lowering computes the `nn.add` that reads its result.
 
-`nn-fuse-accumulate` marks an add `s = p + e` whose operand p comes from an op lowered to array
+`nn-fuse-elementwise` marks an add `s = p + e` whose operand p comes from an op lowered to array
 writes (GEMM folds, ProDF streams), possibly through one `nn.reverse`. Once that op is lowered
 its ops store output chunks from SRAM buffers into p's DRAM tensor. For each such store this
 rewrite finds the writes that filled the chunk since the buffer was last stored (in the same
@@ -54,7 +54,7 @@ class FusedAdd:
 
 
 def fused_add(producer: Operation) -> FusedAdd | None:
-    """The `nn.add` that `nn-fuse-accumulate` marked for `producer` to compute, if any."""
+    """The `nn.add` that `nn-fuse-elementwise` marked for `producer` to compute, if any."""
     (value,) = producer.results
     user, reverse = value.get_user_of_unique_use(), None
     if isinstance(user, nn.ReverseOp):
@@ -229,13 +229,13 @@ def _accumulate(chunks: Sequence[_Chunk], addend: SSAValue, target: SSAValue) ->
         store.operands[1] = target
 
 
-def fuse_add(fused: FusedAdd, produced: SSAValue, rewriter: PatternRewriter) -> bool:
-    """Make the lowered producer of `produced` compute `fused.add`; False (nothing changed)
-    when its ops are not of the shape this rewrite knows."""
+def fuse_add(fused: FusedAdd, produced: SSAValue, rewriter: PatternRewriter) -> SSAValue | None:
+    """Make the lowered producer of `produced` compute `fused.add`: the sum's DRAM tensor, or
+    None (nothing changed) when its ops are not of the shape this rewrite knows."""
     chunks = _plan(produced)
     alloc = produced.owner
     if chunks is None or not isinstance(alloc, AllocDramOp):
-        return False
+        return None
     add = fused.add
     addend = dram_operand(fused.addend, rewriter, alloc)
     result = AllocDramOp(dram_type(add.y.type))
@@ -257,4 +257,4 @@ def fuse_add(fused: FusedAdd, produced: SSAValue, rewriter: PatternRewriter) -> 
     for use in list(produced.uses):  # the producer's cast, read by nothing now
         rewriter.erase(use.operation)
     rewriter.erase(alloc)
-    return True
+    return result.tensor

@@ -1,6 +1,6 @@
-"""nn-fuse-accumulate and the conversions' accumulate-onto rewrite, end to end: the fused
-programs compute what the reference does on every machine and dataflow, with fewer vector adds
-and less DRAM traffic than the same pipeline without the pass."""
+"""nn-fuse-elementwise and the conversions' accumulate-onto and epilogue rewrites, end to end:
+the fused programs compute what the reference does on every machine and dataflow, with fewer
+vector adds and less DRAM traffic than the same pipeline without the pass."""
 
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ def _model(tmp_path: Path, modes: int, rng: np.random.Generator) -> tuple[Path, 
 
 def _without_fusion(spec: str) -> str:
     passes = [p.strip() for p in spec.split(",\n")]
-    assert "nn-fuse-accumulate" in passes
-    return ",".join(p for p in passes if p != "nn-fuse-accumulate")
+    assert "nn-fuse-elementwise" in passes
+    return ",".join(p for p in passes if p != "nn-fuse-elementwise")
 
 
 @pytest.mark.parametrize(

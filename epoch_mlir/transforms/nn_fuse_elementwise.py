@@ -1,4 +1,6 @@
-"""nn-fuse-accumulate: choose the `nn.add`s that their producer computes by accumulating.
+"""nn-fuse-elementwise: choose the elementwise ops that the op producing their operand computes.
+
+Adds:
 
 An add costs a vector pass over both operands and a DRAM round trip of its result when it is
 its own op. When one operand is made by an op whose lowering writes its result with the
@@ -8,6 +10,13 @@ it: the residual add of a block and the sum of a bidirectional layer's two direc
 cost one load and no vector work. This pass only decides (MLIR's bufferization analysis marks
 ops the same way before rewriting them); the conversions do the rewrite at the systolic level
 (conversions/systolic_common/accumulate.py) and lower the add as usual when they cannot.
+
+Activations: a one-operand elementwise op (gelu, silu, sigmoid, softplus, relu) whose operand is
+made by such a producer (or by an add it computes) and read by nothing else is applied by the
+producer's lowering to each output chunk in SRAM before the store (an epilogue,
+conversions/systolic_common/epilogue.py): the vector pass stays, the DRAM round trip of the
+operand goes.
+
 Removing the pass from the pipeline turns the fusion off.
 """
 
@@ -16,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerAttr, ModuleOp, TensorType, i64
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp, TensorType, UnitAttr, i64
 from xdsl.ir import Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 
@@ -24,6 +33,8 @@ from epoch_mlir.dialects import nn, ssm
 
 # Ops whose lowerings write their result with the array and can accumulate onto an addend.
 ACCUMULATING_PRODUCERS = (nn.LinearOp, ssm.ScanOp)
+# One-operand elementwise ops a producer can apply to its output chunks (one vector op each).
+EPILOGUES = (nn.GeluOp, nn.SiluOp, nn.SigmoidOp, nn.SoftplusOp, nn.ReluOp)
 
 
 def producer_through_reverse(value: SSAValue) -> tuple[Operation, bool] | None:
@@ -68,18 +79,20 @@ def fusible_operand(add: nn.AddOp) -> int | None:
 
 
 @dataclass(frozen=True)
-class NnFuseAccumulatePass(ModulePass):
-    """Mark each `nn.add` one of whose operands a GEMM or scan can accumulate onto the other.
+class NnFuseElementwisePass(ModulePass):
+    """Mark each `nn.add` one of whose operands a GEMM or scan can accumulate onto the other,
+    and each activation whose operand such a producer writes.
 
     #### Input invariant
     Tensor-level IR (`nn`, `ssm`).
     #### Output IR
     The same ops; an `nn.add` whose operand k comes from an `nn.linear` or `ssm.scan` (maybe
     through one `nn.reverse`) read by nothing else, while the other operand is computed before
-    that producer, gets `accumulate_into = k`.
+    that producer, gets `accumulate_into = k`; a gelu, silu, sigmoid, softplus or relu whose
+    operand only it reads and such a producer (or such an add) makes gets `epilogue`.
     """
 
-    name = "nn-fuse-accumulate"
+    name = "nn-fuse-elementwise"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         for nested in op.walk():
@@ -89,3 +102,20 @@ class NnFuseAccumulatePass(ModulePass):
                     nested.attributes.pop(nn.ACCUMULATE_INTO, None)
                 else:
                     nested.attributes[nn.ACCUMULATE_INTO] = IntegerAttr(index, i64)
+            elif isinstance(nested, EPILOGUES):
+                if _made_by_a_producer(nested.operands[0]):
+                    nested.attributes[nn.EPILOGUE] = UnitAttr()
+                else:
+                    nested.attributes.pop(nn.EPILOGUE, None)
+
+
+def _made_by_a_producer(value: SSAValue) -> bool:
+    """Whether only the epilogue reads `value` and a producer's lowering writes it: an
+    accumulating producer's result, or an add such a producer computes (marked above, since
+    the walk visits the add first)."""
+    owner = value.owner
+    if not value.has_one_use():
+        return False
+    if isinstance(owner, nn.AddOp):
+        return nn.ACCUMULATE_INTO in owner.attributes
+    return isinstance(owner, ACCUMULATING_PRODUCERS)

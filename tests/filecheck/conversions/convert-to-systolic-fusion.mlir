@@ -1,8 +1,9 @@
-// What the conversions do with the adds nn-fuse-accumulate marked: the producer loads the other
-// operand into each output chunk's buffer where the buffer is free, its array writes
+// What the conversions do with the ops nn-fuse-elementwise marked. An add: the producer loads the
+// other operand into each output chunk's buffer where the buffer is free, its array writes
 // accumulate onto it, and its stores go to the sum; the add and the producer's own tensor are
-// gone. Without the pass the add is a vector pass of its own.
-// RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},nn-fuse-accumulate,convert-func-to-systolic,convert-ssm-to-systolic{chunk=16},convert-nn-to-systolic{chunk-rows=16},reconcile-unrealized-casts,systolic-fold-views' | filecheck %s
+// gone. An activation: the producer applies it in place to each chunk before the store. Without
+// the pass each is a vector pass of its own, with a DRAM round trip.
+// RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},nn-fuse-elementwise,convert-func-to-systolic,convert-ssm-to-systolic{chunk=16},convert-nn-to-systolic{chunk-rows=16},reconcile-unrealized-casts,systolic-fold-views' | filecheck %s
 // RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{chunk=16},convert-nn-to-systolic{chunk-rows=16},reconcile-unrealized-casts,systolic-fold-views' | filecheck %s --check-prefix=UNFUSED
 
 // The residual add of a block: each chunk of %x goes into the GEMM's output buffer (chunk 1's
@@ -53,4 +54,42 @@ func.func @bidirectional(%u: tensor<32x4xf32>, %a: tensor<4x16xcomplex<f32>>, %b
   %back = nn.reverse %s : tensor<32x4xf32>
   %sum = nn.add %f, %back : tensor<32x4xf32>
   func.return %sum : tensor<32x4xf32>
+}
+
+// -----
+
+// An activation after a GEMM: one in-place vector op per chunk before its store.
+// CHECK-LABEL: func.func @epilogue
+// CHECK-NEXT:  %y = systolic.alloc_dram : !systolic.dram<32x8xf32>
+// CHECK-NOT:   systolic.alloc_dram
+// CHECK:       systolic.matmul_tile a %linear_x0[0, 0] slot 1 -> %linear_y0[0, 4] m 16 n 4 k 8 :
+// CHECK-NEXT:  systolic.vector gelu %linear_y0[0, 0] -> %linear_y0[0, 0] sizes [16, 8]
+// CHECK-NEXT:  systolic.store %linear_y0[0, 0] -> %y[0, 0] sizes [16, 8]
+// UNFUSED-LABEL: func.func @epilogue
+// UNFUSED:       systolic.vector gelu %gelu_in
+func.func @epilogue(%x: tensor<32x8xf32>, %w: tensor<8x8xf32>) -> tensor<32x8xf32> {
+  %o = nn.linear %x, %w : (tensor<32x8xf32>, tensor<8x8xf32>) -> tensor<32x8xf32>
+  %y = nn.gelu %o : tensor<32x8xf32>
+  func.return %y : tensor<32x8xf32>
+}
+
+// -----
+
+// A bidirectional layer's gelu(f + reverse(s)): the backward scan accumulates onto f's mirror
+// rows, applies the gelu and stores through the mirrored window; neither the sum nor s exists.
+// CHECK-LABEL: func.func @bidirectional_gelu
+// CHECK:       %g = systolic.alloc_dram : !systolic.dram<32x4xf32>
+// CHECK-NOT:   systolic.alloc_dram
+// CHECK:       systolic.stream %u0_1[0, 0] -> %y0_1[0, 0] sizes [16, 4] slot 0 reset accumulate
+// CHECK-NEXT:  systolic.vector gelu %y0_1[0, 0] -> %y0_1[0, 0] sizes [16, 4]
+// CHECK-NEXT:  systolic.store %y0_1[0, 0] -> %g[31, 0] stride -4 sizes [16, 4]
+// CHECK:       func.return %g
+func.func @bidirectional_gelu(%u: tensor<32x4xf32>, %a: tensor<4x4xcomplex<f32>>, %b: tensor<4x4xcomplex<f32>>, %c: tensor<4x4xcomplex<f32>>, %d: tensor<4xf32>) -> tensor<32x4xf32> {
+  %f = ssm.scan %u, %a, %b, %c, %d : (tensor<32x4xf32>, tensor<4x4xcomplex<f32>>, tensor<4x4xcomplex<f32>>, tensor<4x4xcomplex<f32>>, tensor<4xf32>) -> tensor<32x4xf32>
+  %r = nn.reverse %u : tensor<32x4xf32>
+  %s = ssm.scan %r, %a, %b, %c, %d : (tensor<32x4xf32>, tensor<4x4xcomplex<f32>>, tensor<4x4xcomplex<f32>>, tensor<4x4xcomplex<f32>>, tensor<4xf32>) -> tensor<32x4xf32>
+  %back = nn.reverse %s : tensor<32x4xf32>
+  %sum = nn.add %f, %back : tensor<32x4xf32>
+  %g = nn.gelu %sum : tensor<32x4xf32>
+  func.return %g : tensor<32x4xf32>
 }
