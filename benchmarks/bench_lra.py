@@ -30,13 +30,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from xdsl.dialects import func
+from xdsl.dialects.builtin import ComplexType, IndexType
 
 from epoch_mlir.cli.run import check_against
 from epoch_mlir.compiler import compile_file
+from epoch_mlir.dialects import nn
 from epoch_mlir.emulator.core import Emulator
 from epoch_mlir.emulator.trace import trace_events
 from epoch_mlir.interpreters.reference import run_reference
-from epoch_mlir.ir_reader import load_module
+from epoch_mlir.ir_reader import SourceText, load_module, make_context, parse_module
 from epoch_mlir.kernels.gemm import gemm_program
 from epoch_mlir.machine import load_machine
 from epoch_mlir.models import LRA_TASKS, LraTask, lra_arrays, lra_model, scan_model
@@ -285,6 +288,110 @@ def plots(results: dict[str, Any], directory: Path) -> list[str]:
     return written
 
 
+# --- 6. fusion: before -> after, against the busiest unit and the compulsory traffic ----------
+
+
+BEFORE = REPO / "benchmarks" / "lra_results_before_fusion.json"  # the figures issue 14 started from
+
+
+def compulsory_traffic(task: LraTask, machine_name: str) -> int:
+    """A lower bound on the DRAM bytes any schedule of the task's model needs on `machine_name`.
+
+    Every entry argument (input and weights) is read once and every result written once. Then
+    capacity: walking the ops in order, the tensors live at an op (made before it, read at or
+    after it, its own results included) that exceed the SRAM must be in DRAM then, so at
+    least that many bytes were written out and will be read back. Bytes counted at one op are
+    not counted again: once an op's excess is counted, all tensors live there are marked, and
+    a later op counts only the excess its unmarked tensors must carry.
+    """
+    sram = load_machine(machine_name).sram_words * 4
+    module = parse_module(make_context(), SourceText(f"{task.name}.mlir", lra_model(task)))
+    entry = next(op for op in module.walk() if isinstance(op, func.FuncOp))
+    ops = list(entry.body.block.ops)
+
+    def size(value: Any) -> int:
+        element = value.type.element_type
+        bits = (
+            2 * element.element_type.bitwidth
+            if isinstance(element, ComplexType)
+            else (element.bitwidth)
+        )
+        return int(np.prod(value.type.get_shape())) * bits // 8
+
+    index = {op: i for i, op in enumerate(ops)}
+    # a reversal is a view of its operand (DMA addressing), no storage of its own
+    values = [
+        *entry.args,
+        *(result for op in ops if not isinstance(op, nn.ReverseOp) for result in op.results),
+    ]
+    born = {value: index.get(value.owner, -1) for value in values}
+    last = {
+        value: max((index[use.operation] for use in value.uses), default=-1) for value in values
+    }
+    total = sum(size(argument) for argument in entry.args)
+    total += sum(size(result) for result in ops[-1].operands)  # func.return
+    counted: set[Any] = set()
+    for i in range(len(ops)):
+        live = [v for v in values if born[v] <= i <= last[v] and not isinstance(v.type, IndexType)]
+        excess = sum(size(v) for v in live) - sram
+        excess -= sum(size(v) for v in live if v in counted)
+        if excess > 0:
+            total += 2 * excess
+            counted.update(live)
+    return total
+
+
+def fusion_section(results: dict[str, Any]) -> list[str]:
+    """Each task before -> after issue 14's fusion, with the bounds the figures are held to."""
+    if not BEFORE.exists():
+        return []
+    before = json.loads(BEFORE.read_text())["tasks"]
+    lines = [
+        "",
+        "## Fusion and on-chip residency: before -> after",
+        "",
+        "Before: the compiler as it was when every op went through DRAM (benchmarks/",
+        "lra_results_before_fusion.json); after: this run, with reversals as DMA addressing",
+        "views, adds accumulated by the GEMM or scan that makes one operand, activations as",
+        "epilogues of their producer, and layer norm's row sums on the array (docs/compiler.md).",
+        "Busiest unit: the largest per-unit busy cycles (the end-to-end cycles cannot be lower).",
+        "Compulsory traffic: arguments read once, results written once, and wherever the tensors",
+        "live at once exceed the SRAM the excess written and read once (compulsory_traffic()).",
+        "",
+        "| task | machine | cycles | busiest unit | cycles / busiest | DRAM traffic "
+        "| compulsory | traffic / compulsory | energy |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, entry in results["tasks"].items():
+        task = LRA_TASKS[name]
+        for hw in MACHINES:
+            now = entry["machines"][hw]["stats"]
+            old = before.get(name, {}).get("machines", {}).get(hw, {}).get("stats")
+            traffic = (now["dram_read_bytes"] + now["dram_write_bytes"]) / 2**20
+            busiest = max(now["unit_busy_cycles"].values())
+            bound = compulsory_traffic(task, hw) / 2**20
+
+            def was(key: str, now_value: float, scale: float = 1.0, old: Any = old) -> str:
+                if old is None:
+                    return f"{now_value:,.0f}"
+                return f"{old[key] / scale:,.0f} -> {now_value:,.0f}"
+
+            old_traffic = (
+                (old["dram_read_bytes"] + old["dram_write_bytes"]) / 2**20 if old else None
+            )
+            traffic_text = (
+                f"{old_traffic:,.0f} -> {traffic:,.0f} MiB"
+                if old_traffic
+                else f"{traffic:,.0f} MiB"
+            )
+            lines.append(
+                f"| {name} | {hw} | {was('cycles', now['cycles'])} | {busiest:,} | "
+                f"{now['cycles'] / busiest:.2f} | {traffic_text} | {bound:,.0f} MiB | "
+                f"{traffic / bound:.2f} | {was('energy_pj', now['energy_pj'] / 1e6, 1e6)} uJ |"
+            )
+    return lines
+
+
 def paper_comparison(results: dict[str, Any]) -> list[str]:
     """Geometric means over the tasks and what separates them from the paper's figures."""
     tasks = results["tasks"]
@@ -438,6 +545,7 @@ def markdown(results: dict[str, Any], images: list[str]) -> str:
             "SCALE-Sim reports the index of its last cycle (folds x per-fold - 1); the emulator",
             "counts cycles (folds x per-fold), so equal timing shows as a difference of one.",
         ]
+    lines += fusion_section(results)
     lines += paper_comparison(results)
     return "\n".join(lines) + "\n"
 

@@ -46,7 +46,8 @@ class LowerNnLayerNorm(RewritePattern):
     The mean and the variance are row sums scaled by 1/H: x @ w^T with w a 1 x H row of 1/H,
     which the otherwise idle array computes (weight-stationary, w's k-folds preloaded once into
     the two slots) while the vector unit does the elementwise work: the centring (column
-    broadcast), the squares, `rsqrt` adding eps, the scaling, gamma and beta (row broadcasts).
+    broadcast), the squares, gamma (row broadcast, while the array sums the squares), `rsqrt`
+    adding eps, the scaling by it and beta.
     When w has more than two k-folds (H > 2 x rows, so the slots cannot hold it) or the array
     would stream more rows than an instruction holds, the row sums stay on the vector unit.
     """
@@ -98,14 +99,16 @@ class LowerNnLayerNorm(RewritePattern):
             c: Chunk, inputs: Sequence[SSAValue], out: SSAValue, scratch: Sequence[SSAValue]
         ) -> list[Operation]:
             (xb,), (mean, rstd), rows = inputs, scratch, c.rows
+            # gamma scales the centred rows while the array sums their squares, so the vector
+            # unit, which runs in order, does not wait for the variance
             return [
                 *row_sums(xb, mean, rows),
                 vector("sub", xb, xb, rows, channels, b=mean, b_broadcast="col"),
                 vector("mul", xb, out, rows, channels, b=xb),
                 *row_sums(out, rstd, rows),
+                vector("mul", xb, xb, rows, channels, b=gb, b_broadcast="row"),
                 vector("rsqrt", rstd, rstd, rows, 1, imm=eps),
                 vector("mul", xb, out, rows, channels, b=rstd, b_broadcast="col"),
-                vector("mul", out, out, rows, channels, b=gb, b_broadcast="row"),
                 vector("add", out, out, rows, channels, b=bb, b_broadcast="row"),
             ]
 
