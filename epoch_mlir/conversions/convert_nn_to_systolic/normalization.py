@@ -29,6 +29,8 @@ from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     Stream,
     field_limit,
 )
+from epoch_mlir.conversions.systolic_common.cost import instruction_cycles
+from epoch_mlir.conversions.systolic_common.lowering import machine_of
 from epoch_mlir.dataflows import folds
 from epoch_mlir.dialects import nn
 from epoch_mlir.dialects.systolic import (
@@ -48,8 +50,10 @@ class LowerNnLayerNorm(RewritePattern):
     the two slots) while the vector unit does the elementwise work: the centring (column
     broadcast), the squares, gamma (row broadcast, while the array sums the squares), `rsqrt`
     adding eps, the scaling by it and beta.
-    When w has more than two k-folds (H > 2 x rows, so the slots cannot hold it) or the array
-    would stream more rows than an instruction holds, the row sums stay on the vector unit.
+    The row sums stay on the vector unit when w has more than two k-folds (H > 2 x rows, so the
+    slots cannot hold it), or when the array's two sums of a chunk would cost more than the
+    vector unit's other five passes over it (short sequences: an array pass costs at least
+    R + C cycles), so moving them would make the array the bottleneck.
     """
 
     options: Options
@@ -57,7 +61,7 @@ class LowerNnLayerNorm(RewritePattern):
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: nn.LayerNormOp, rewriter: PatternRewriter) -> None:
         layer = Layer(op, rewriter, self.options)
-        _, channels = matrix(op, op.x)
+        length, channels = matrix(op, op.x)
         gamma, beta = layer.dram(op.gamma), layer.dram(op.beta)
         eps = op.eps.value.data
         scale = 1.0 / channels
@@ -65,7 +69,7 @@ class LowerNnLayerNorm(RewritePattern):
         # reads chunk i's statistics
         stats = [Stream(WEIGHT, 1), Stream(WEIGHT, 1)]
         k_folds = folds(channels, layer.target.rows.data)
-        on_array = len(k_folds) <= 2 and field_limit("m") >= VECTOR_CHUNK_ROWS
+        on_array = _row_sums_on_array(op, length, channels, k_folds, self.options.chunk_rows)
         fixed = {WEIGHT: [channels, channels] + ([channels] if on_array else [])}
         gb = layer.alloc(WEIGHT, (channels,), "gamma")
         bb = layer.alloc(WEIGHT, (channels,), "beta")
@@ -123,3 +127,17 @@ class LowerNnLayerNorm(RewritePattern):
             array=array,
         )
         layer.finish(result)
+
+
+def _row_sums_on_array(
+    op: nn.LayerNormOp, length: int, channels: int, k_folds: list[tuple[int, int]], cap: int
+) -> bool:
+    """Whether the array should take the row sums (see LowerNnLayerNorm), by the cost model."""
+    if len(k_folds) > 2:
+        return False
+    machine = machine_of(op)
+    rows = min(length, VECTOR_CHUNK_ROWS, cap or VECTOR_CHUNK_ROWS, field_limit("m"))
+    ws = ArrayConfigAttr("mac", "ws")
+    array = 2 * sum(instruction_cycles("mm", machine, ws, m=rows, n=1, k=kr) for _, kr in k_folds)
+    vector = 5 * instruction_cycles("vmul", machine, rows=rows, cols=channels)
+    return array <= vector
