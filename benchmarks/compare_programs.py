@@ -5,9 +5,12 @@ examples/, every machine asked for (default: epochcore, tpu, small) and every da
 machine accepts (prodf only on LIMA-PE machines), each commit compiles the program with its
 own code (a detached git worktree on PYTHONPATH) and runs it with `epoch run --timing-only
 --stats`. The script prints one row per case: whether the bytes are identical and whether the
-stats agree (every key but the wall-clock ones), and exits 1 if any case differs.
+stats agree (every key but the wall-clock ones), and exits 1 if any case differs. With
+`--figures` it compares an optimisation instead: cycles, DRAM traffic and energy before ->
+after, exiting 1 if any got worse.
 
     python benchmarks/compare_programs.py BASE_REF NEW_REF [--hw epochcore tpu small] [-j 2]
+    python benchmarks/compare_programs.py BASE_REF NEW_REF --figures   # an optimisation
 
 NEW_REF may be `WORKTREE` for the uncommitted state of this checkout. Results are cached per
 commit under --cache (default /tmp/epoch-compare), so the baseline is computed once.
@@ -143,6 +146,12 @@ def main() -> int:
     parser.add_argument("--examples", nargs="+", type=Path, default=None)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/epoch-compare"))
     parser.add_argument("-j", "--jobs", type=int, default=2)
+    parser.add_argument(
+        "--figures",
+        action="store_true",
+        help="an optimisation, not a refactor: compare cycles, DRAM traffic and energy instead, "
+        "and exit 1 if any case got worse",
+    )
     args = parser.parse_args()
     examples = args.examples or sorted(
         path.relative_to(REPO) for path in (REPO / "examples").rglob("*.mlir")
@@ -150,6 +159,8 @@ def main() -> int:
     todo = cases(args.hw, examples)
     base = results(args.base, todo, args.cache, args.jobs)
     new = results(args.new, todo, args.cache, args.jobs)
+    if args.figures:
+        return figures(todo, base, new, args.base, args.new)
     differ = 0
     print(f"| case | bytes | program | stats | compile s ({args.base} -> {args.new}) |")
     print("|---|---|---|---|---|")
@@ -173,6 +184,41 @@ def main() -> int:
         )
     print(f"\n{len(todo) - differ} of {len(todo)} cases identical; {differ} differ")
     return 1 if differ else 0
+
+
+FIGURES = (  # (label, stats keys summed); lower is better for each
+    ("cycles", ("cycles",)),
+    ("DRAM MiB", ("dram_read_bytes", "dram_write_bytes")),
+    ("energy uJ", ("energy_pj",)),
+)
+FIGURE_SCALE = {"cycles": 1.0, "DRAM MiB": 2.0**-20, "energy uJ": 1e-6}
+FIGURE_DIGITS = {"cycles": 0, "DRAM MiB": 2, "energy uJ": 1}
+
+
+def figures(todo: list[Case], base: dict, new: dict, base_ref: str, new_ref: str) -> int:
+    """Each case's cycles, DRAM traffic and energy before -> after; 1 if any got worse."""
+    labels = [label for label, _ in FIGURES]
+    print(f"| case ({base_ref} -> {new_ref}) | " + " | ".join(labels) + " |")
+    print("|---|" + "---:|" * len(labels))
+    worse = 0
+    for case in todo:
+        a, b = base[case], new[case]
+        if "error" in a or "error" in b:
+            same = a.get("error") == b.get("error")
+            worse += not same and "error" in b
+            print(f"| {case.name} | " + ("same error |" if same else f"{b.get('error')} |"))
+            continue
+        cells = []
+        for label, keys in FIGURES:
+            before = sum(a["stats"][key] for key in keys) * FIGURE_SCALE[label]
+            after = sum(b["stats"][key] for key in keys) * FIGURE_SCALE[label]
+            flag = " (worse)" if after > before * (1 + 1e-9) else ""
+            worse += bool(flag)
+            digits = FIGURE_DIGITS[label]
+            cells.append(f"{before:,.{digits}f} -> {after:,.{digits}f}{flag}")
+        print(f"| {case.name} | " + " | ".join(cells) + " |")
+    print(f"\n{worse} figures worse over {len(todo)} cases")
+    return 1 if worse else 0
 
 
 if __name__ == "__main__":
