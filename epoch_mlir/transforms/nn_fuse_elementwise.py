@@ -17,6 +17,11 @@ producer's lowering to each output chunk in SRAM before the store (an epilogue,
 conversions/systolic_common/epilogue.py): the vector pass stays, the DRAM round trip of the
 operand goes.
 
+Layer norm: a layer norm whose input a linear writes (its result, or an add it computes) is
+computed by the linear's lowering on each output chunk while it is still in SRAM: the chunk is
+stored (other ops may read it) and normalised, so the layer norm's own pass over DRAM goes and
+its vector work overlaps the next chunk's GEMM folds.
+
 Removing the pass from the pipeline turns the fusion off.
 """
 
@@ -89,7 +94,8 @@ class NnFuseElementwisePass(ModulePass):
     The same ops; an `nn.add` whose operand k comes from an `nn.linear` or `ssm.scan` (maybe
     through one `nn.reverse`) read by nothing else, while the other operand is computed before
     that producer, gets `accumulate_into = k`; a gelu, silu, sigmoid, softplus or relu whose
-    operand only it reads and such a producer (or such an add) makes gets `epilogue`.
+    operand only it reads and such a producer (or such an add) makes gets `epilogue`, and so
+    does a layer norm whose input a linear (or an add a linear computes) makes.
     """
 
     name = "nn-fuse-elementwise"
@@ -102,6 +108,11 @@ class NnFuseElementwisePass(ModulePass):
                     nested.attributes.pop(nn.ACCUMULATE_INTO, None)
                 else:
                     nested.attributes[nn.ACCUMULATE_INTO] = IntegerAttr(index, i64)
+            elif isinstance(nested, nn.LayerNormOp):
+                if _made_by_a_linear(nested.x):
+                    nested.attributes[nn.EPILOGUE] = UnitAttr()
+                else:
+                    nested.attributes.pop(nn.EPILOGUE, None)
             elif isinstance(nested, EPILOGUES):
                 if _made_by_a_producer(nested.operands[0]):
                     nested.attributes[nn.EPILOGUE] = UnitAttr()
@@ -119,3 +130,17 @@ def _made_by_a_producer(value: SSAValue) -> bool:
     if isinstance(owner, nn.AddOp):
         return nn.ACCUMULATE_INTO in owner.attributes
     return isinstance(owner, ACCUMULATING_PRODUCERS)
+
+
+def _made_by_a_linear(value: SSAValue) -> bool:
+    """Whether a linear's lowering writes `value`: its result, or an add it computes. Other
+    ops may read the value too (a residual add): the linear stores it and also normalises
+    each chunk while it is in SRAM."""
+    owner = value.owner
+    if isinstance(owner, nn.AddOp):
+        index = owner.attributes.get(nn.ACCUMULATE_INTO)
+        if not isinstance(index, IntegerAttr):
+            return False
+        found = producer_through_reverse(owner.operands[index.value.data])
+        return found is not None and isinstance(found[0], nn.LinearOp) and not found[1]
+    return isinstance(owner, nn.LinearOp)

@@ -121,19 +121,33 @@ class Layer:
         buffer = self.alloc(stream.bank, shape, name)
         return buffer, buffer
 
-    def pipeline(self, load: Emit, compute: Emit) -> list[Operation]:
+    def several_chunks(self) -> bool:
+        """Whether the sequence takes several double-buffered chunks (chunk i - 1's buffers
+        are then still intact while chunk i is computed)."""
         assert self.tiling is not None, "tile() first"
-        return pipeline(self.length, self.tiling.chunk, load, compute, double=self.tiling.double)
+        return self.tiling.double and self.tiling.several(self.length)
 
-    def finish(self, *results: SSAValue) -> None:
+    def pipeline(self, load: Emit, compute: Emit, loop_from: int = 1) -> list[Operation]:
+        assert self.tiling is not None, "tile() first"
+        return pipeline(
+            self.length,
+            self.tiling.chunk,
+            load,
+            compute,
+            double=self.tiling.double,
+            loop_from=loop_from,
+        )
+
+    def finish(self, *results: SSAValue) -> bool:
         """Replace the op by `results`, the DRAM tensors its ops wrote; when `nn-fuse-elementwise`
-        marked an add for it to compute, its ops accumulate onto the add's other operand."""
+        marked an add for it to compute, its ops accumulate onto the add's other operand (False
+        when they could not: the add stays its own op)."""
         for new in self.ops:
             for nested in new.walk():  # errors downstream point at the nn op's line
                 nested.location = self.op.location
         fusion = Fusion.of(self.op)
         replace_with_dram(self.op, list(results), self.rewriter, self.ops)
-        fusion.apply(results[0], self.rewriter)
+        return fusion.apply(results[0], self.rewriter)
 
 
 def matrix(op: Operation, value: SSAValue) -> tuple[int, int]:

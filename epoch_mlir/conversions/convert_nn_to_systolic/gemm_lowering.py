@@ -1,10 +1,18 @@
-"""nn.linear: GEMM folds on the array, the bias on the vector unit."""
+"""nn.linear: GEMM folds on the array, the bias on the vector unit.
+
+When `nn-fuse-elementwise` marked a layer norm that reads the linear's result (or the residual
+sum the linear computes), each output chunk is stored and then normalised while it is still in
+SRAM (normalization.LayerNormChunks), its result stored to the layer norm's tensor: the layer
+norm's own pass over DRAM goes, and because both run in one chunk loop its vector work overlaps
+the next chunk's GEMM folds on the array.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xdsl.ir import Operation
+from xdsl.dialects.builtin import IntegerAttr
+from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import (
     PatternRewriter,
     RewritePattern,
@@ -20,6 +28,10 @@ from epoch_mlir.conversions.convert_nn_to_systolic.common import (
     vector,
 )
 from epoch_mlir.conversions.convert_nn_to_systolic.gemm import Window, gemm_folds, stationary_folds
+from epoch_mlir.conversions.convert_nn_to_systolic.normalization import (
+    STATISTICS,
+    LayerNormChunks,
+)
 from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     INPUT,
     OUTPUT,
@@ -27,17 +39,21 @@ from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     Chunk,
     Stream,
     check_banks,
+    chunk_sizes,
     field_limit,
     padded,
 )
 from epoch_mlir.conversions.systolic_common.lowering import (
     LoweringError,
     folds,
+    replace_with_dram,
 )
 from epoch_mlir.dialects import nn
 from epoch_mlir.dialects.systolic import (
+    AllocDramOp,
     ArrayConfigAttr,
     ConfigureOp,
+    DramType,
     LoadOp,
     TargetAttr,
 )
@@ -67,12 +83,32 @@ class LowerNnLinear(RewritePattern):
         block = self._block(op, target, outputs, features, b is not None)
         x_stream, y_stream = Stream(INPUT, features), Stream(OUTPUT, block)
         fixed = {WEIGHT: [block * features] + ([block] if b is not None else [])}
-        chunk = layer.tile(length, [x_stream, y_stream], fixed, cap=field_limit("m"))
+        streams = [x_stream, y_stream]
+        layer_norm = _fused_layer_norm(op) if block == outputs else None
+        norm = None
+        if layer_norm is not None:  # normalise each output chunk in SRAM too (see the module)
+            norm = LayerNormChunks.setup(layer, layer_norm, length, dataflow == "ws")
+            fixed[WEIGHT] += norm.fixed_words
+            streams += [Stream(OUTPUT, outputs), *STATISTICS]
+        chunk = layer.tile(length, streams, fixed, cap=field_limit("m"))
         y = layer.result((length, outputs))
         xb = layer.buffers(x_stream, "x")
         yb = layer.buffers(y_stream, "y")
+        # the layer norm's tensor and its (out, mean, rstd) buffers for even and odd chunks
+        normalising: tuple[LayerNormChunks, SSAValue, list[tuple[SSAValue, SSAValue]]] | None = None
+        if layer_norm is not None and norm is not None:
+            normalised = AllocDramOp(DramType((length, outputs)))
+            normalised.tensor.name_hint = layer_norm.y.name_hint
+            layer.ops.append(normalised)
+            names = ("norm_out", "mean", "rstd")
+            buffers = [layer.buffers(s, n) for s, n in zip(streams[2:], names, strict=True)]
+            normalising = (norm, normalised.tensor, buffers)
         wb = layer.alloc(WEIGHT, (block, features), "w")
         bb = layer.alloc(WEIGHT, (block,), "b") if b is not None else None
+        # A fused layer norm runs one chunk behind the GEMM (software pipelining): the array's
+        # folds of chunk i are queued before the row sums of chunk i - 1, so neither in-order
+        # unit waits for the other's half of the same chunk.
+        skewed = normalising is not None and layer.several_chunks()
         body: list[Operation] = []
         for n0, size in folds(outputs, block):
             body.append(LoadOp(w, wb, (size, features), src_offsets=(n0, 0)))
@@ -100,11 +136,51 @@ class LowerNnLinear(RewritePattern):
                 )
                 if bb is not None:
                     ops.append(vector("add", out, out, c.rows, size, b=bb, b_broadcast="row"))
-                return [*ops, store_rows(out, y, c, size, n0)]
+                ops.append(store_rows(out, y, c, size, n0))
+                if not skewed:
+                    return [*ops, *centre(c), *scale(c)]
+                # the layer norm two and one chunks behind (full chunks: only the last may be
+                # short), before this chunk's GEMM: each unit's queue then holds work whose
+                # inputs are ready, and the array sums chunk i - 2's squares before the folds
+                # of chunk i overwrite its buffer
+                index = c.row // chunk
+                behind = [
+                    Chunk(c.row - k * chunk, chunk, (c.buffer + k) % 2, c.step) for k in (1, 2)
+                ]
+                earlier = [*scale(behind[1])] if index >= 2 else []
+                earlier += centre(behind[0]) if index >= 1 else []
+                return [*earlier, *ops]
 
-            body += layer.pipeline(load, compute)
+            def centre(c: Chunk) -> list[Operation]:
+                if normalising is None:
+                    return []
+                norm, _, buffers = normalising
+                normal, mean, _ = (pair[c.buffer] for pair in buffers)
+                # the GEMM's tiles took the slots
+                return [*norm.preloads(), *norm.centre(yb[c.buffer], normal, mean, c.rows)]
+
+            def scale(c: Chunk) -> list[Operation]:
+                if normalising is None:
+                    return []
+                norm, tensor, buffers = normalising
+                normal, _, rstd = (pair[c.buffer] for pair in buffers)
+                return [
+                    *norm.preloads(),
+                    *norm.scale(yb[c.buffer], normal, rstd, c.rows),
+                    store_rows(normal, tensor, c, outputs),
+                ]
+
+            body += layer.pipeline(load, compute, loop_from=2 if skewed else 1)
+            if skewed:  # the last chunks' layer norm, after the last GEMM
+                sizes = chunk_sizes(length, chunk)
+                last = [Chunk(i * chunk, sizes[i], i % 2) for i in (len(sizes) - 2, len(sizes) - 1)]
+                body += [*scale(last[0]), *centre(last[1]), *scale(last[1])]
         layer.ops.append(ConfigureOp(ArrayConfigAttr("mac", dataflow), body))
-        layer.finish(y)
+        complete = layer.finish(y)
+        if layer_norm is not None and normalising is not None:
+            if not complete:  # the chunks hold the linear's result, not the sum it feeds
+                raise LoweringError.at(op, "internal: a fused layer norm lost its add")
+            replace_with_dram(layer_norm, [normalising[1]], rewriter, [])
 
     def _block(
         self, op: nn.LinearOp, target: TargetAttr, outputs: int, features: int, bias: bool
@@ -131,3 +207,26 @@ class LowerNnLinear(RewritePattern):
         if block < outputs and block >= cols:
             block -= block % cols  # whole column folds
         return block
+
+
+def _fused_layer_norm(op: nn.LinearOp) -> nn.LayerNormOp | None:
+    """The layer norm `nn-fuse-elementwise` marked for this linear to compute on its output
+    chunks: one reading the linear's result, or the add the linear computes."""
+    value = op.y
+    add = value.get_user_of_unique_use()
+    mark = add.attributes.get(nn.ACCUMULATE_INTO) if add is not None else None
+    if isinstance(add, nn.AddOp) and isinstance(mark, IntegerAttr):
+        if add.operands[mark.value.data] is not value:
+            return None
+        value = add.y
+    for use in value.uses:
+        user = use.operation
+        if isinstance(user, nn.LayerNormOp) and nn.EPILOGUE in user.attributes:
+            block = op.parent_block()
+            ready = all(  # gamma and beta exist when the linear runs
+                not isinstance(v.owner, Operation)
+                or (v.owner.parent_block() is block and v.owner.is_before_in_block(op))
+                for v in (user.gamma, user.beta)
+            )
+            return user if ready else None
+    return None

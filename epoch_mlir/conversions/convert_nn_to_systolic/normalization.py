@@ -42,6 +42,100 @@ from epoch_mlir.dialects.systolic import (
 
 
 @dataclass
+class LayerNormChunks:
+    """What layer norm keeps in SRAM, and the ops that normalise one chunk of rows.
+
+    Used by layer norm's own lowering and by a linear that normalises its output chunks while
+    they are still in SRAM (`nn-fuse-elementwise`'s `epilogue` on the layer norm).
+    """
+
+    op: nn.LayerNormOp
+    channels: int
+    gamma: SSAValue
+    beta: SSAValue
+    averaging: SSAValue | None  # the 1 x H row of 1/H when the array takes the row sums
+    k_folds: list[tuple[int, int]]
+
+    @staticmethod
+    def setup(
+        layer: Layer, op: nn.LayerNormOp, length: int, array_allowed: bool
+    ) -> LayerNormChunks:
+        """Allocate and load gamma, beta (and w for the array's row sums) into `layer.ops`."""
+        channels = matrix(op, op.x)[1]
+        gb = layer.alloc(WEIGHT, (channels,), "gamma")
+        bb = layer.alloc(WEIGHT, (channels,), "beta")
+        layer.ops += [
+            LoadOp(layer.dram(op.gamma), gb, (1, channels)),
+            LoadOp(layer.dram(op.beta), bb, (1, channels)),
+        ]
+        k_folds = folds(channels, layer.target.rows.data)
+        wb = None
+        if array_allowed and _row_sums_on_array(
+            op, length, channels, k_folds, layer.options.chunk_rows
+        ):
+            row = dense_f32(np.full((1, channels), 1.0 / channels, np.float32))
+            averaging = constant(layer, row, "averaging")
+            wb = layer.alloc(WEIGHT, (1, channels), "avg")
+            layer.ops.append(LoadOp(averaging, wb, (1, channels)))
+        return LayerNormChunks(op, channels, gb, bb, wb, k_folds)
+
+    @property
+    def fixed_words(self) -> list[int]:
+        """Weight-bank words besides the chunk buffers: gamma, beta (and w)."""
+        return [self.channels] * (3 if self.averaging is not None else 2)
+
+    def preloads(self) -> list[Operation]:
+        """w's k-folds into slots 0, 1 (a `configure <mac, ws>` around the chunk ops)."""
+        if self.averaging is None:
+            return []
+        return [
+            PreloadTileOp(self.averaging, (1, kr), slot, offsets=(0, k0), transpose=True)
+            for slot, (k0, kr) in enumerate(self.k_folds)
+        ]
+
+    def chunk(
+        self, xb: SSAValue, out: SSAValue, mean: SSAValue, rstd: SSAValue, rows: int
+    ) -> list[Operation]:
+        """Normalise `rows` rows of `xb` (overwritten: it ends holding the squares) into `out`."""
+        return [*self.centre(xb, out, mean, rows), *self.scale(xb, out, rstd, rows)]
+
+    def centre(self, xb: SSAValue, out: SSAValue, mean: SSAValue, rows: int) -> list[Operation]:
+        """First half: the mean, `out` = the centred rows, `xb` = their squares."""
+        channels = self.channels
+        return [
+            *self._row_sums(xb, mean, rows),
+            vector("sub", xb, out, rows, channels, b=mean, b_broadcast="col"),
+            vector("mul", out, xb, rows, channels, b=out),
+        ]
+
+    def scale(self, xb: SSAValue, out: SSAValue, rstd: SSAValue, rows: int) -> list[Operation]:
+        """Second half, on what `centre` left: the variance from the squares in `xb`, and `out`
+        scaled by gamma (while the array sums, so the in-order vector unit does not wait for
+        the variance), by 1/sqrt(var + eps), plus beta."""
+        channels, eps = self.channels, self.op.eps.value.data
+        return [
+            *self._row_sums(xb, rstd, rows),
+            vector("mul", out, out, rows, channels, b=self.gamma, b_broadcast="row"),
+            vector("rsqrt", rstd, rstd, rows, 1, imm=eps),
+            vector("mul", out, out, rows, channels, b=rstd, b_broadcast="col"),
+            vector("add", out, out, rows, channels, b=self.beta, b_broadcast="row"),
+        ]
+
+    def _row_sums(self, src: SSAValue, dst: SSAValue, rows: int) -> list[Operation]:
+        if self.averaging is None:
+            return [vector("rsum", src, dst, rows, self.channels, imm=1.0 / self.channels)]
+        return [
+            MatmulTileOp(dst, rows, 1, kr, a=src, slot=slot, a_offsets=(0, k0), accumulate=slot > 0)
+            for slot, (k0, kr) in enumerate(self.k_folds)
+        ]
+
+
+# mean and rstd, per chunk buffer: the array sums chunk i+1 while the vector unit still reads
+# chunk i's statistics
+STATISTICS = (Stream(WEIGHT, 1), Stream(WEIGHT, 1))
+
+
+@dataclass
 class LowerNnLayerNorm(RewritePattern):
     """Layer norm per row chunk, kernels/vector.py's sequence, with its row sums on the array.
 
@@ -62,68 +156,24 @@ class LowerNnLayerNorm(RewritePattern):
     def match_and_rewrite(self, op: nn.LayerNormOp, rewriter: PatternRewriter) -> None:
         layer = Layer(op, rewriter, self.options)
         length, channels = matrix(op, op.x)
-        gamma, beta = layer.dram(op.gamma), layer.dram(op.beta)
-        eps = op.eps.value.data
-        scale = 1.0 / channels
-        # mean and rstd, per chunk buffer: the array sums chunk i+1 while the vector unit still
-        # reads chunk i's statistics
-        stats = [Stream(WEIGHT, 1), Stream(WEIGHT, 1)]
-        k_folds = folds(channels, layer.target.rows.data)
-        on_array = _row_sums_on_array(op, length, channels, k_folds, self.options.chunk_rows)
-        fixed = {WEIGHT: [channels, channels] + ([channels] if on_array else [])}
-        gb = layer.alloc(WEIGHT, (channels,), "gamma")
-        bb = layer.alloc(WEIGHT, (channels,), "beta")
-        layer.ops += [
-            LoadOp(gamma, gb, (1, channels)),
-            LoadOp(beta, bb, (1, channels)),
-        ]
-        array = None
-        if on_array:
-            row = dense_f32(np.full((1, channels), scale, np.float32))
-            averaging = constant(layer, row, "averaging")
-            wb = layer.alloc(WEIGHT, (1, channels), "avg")
-            layer.ops.append(LoadOp(averaging, wb, (1, channels)))
-            preloads = [
-                PreloadTileOp(wb, (1, kr), slot, offsets=(0, k0), transpose=True)
-                for slot, (k0, kr) in enumerate(k_folds)
-            ]
-            array = (ArrayConfigAttr("mac", "ws"), preloads)
-
-        def row_sums(src: SSAValue, dst: SSAValue, rows: int) -> list[Operation]:
-            if not on_array:
-                return [vector("rsum", src, dst, rows, channels, imm=scale)]
-            return [
-                MatmulTileOp(
-                    dst, rows, 1, kr, a=src, slot=slot, a_offsets=(0, k0), accumulate=slot > 0
-                )
-                for slot, (k0, kr) in enumerate(k_folds)
-            ]
+        norm = LayerNormChunks.setup(layer, op, length, array_allowed=True)
+        preloads = norm.preloads()
+        array = (ArrayConfigAttr("mac", "ws"), preloads) if preloads else None
 
         def compute(
             c: Chunk, inputs: Sequence[SSAValue], out: SSAValue, scratch: Sequence[SSAValue]
         ) -> list[Operation]:
-            (xb,), (mean, rstd), rows = inputs, scratch, c.rows
-            # gamma scales the centred rows while the array sums their squares, so the vector
-            # unit, which runs in order, does not wait for the variance
-            return [
-                *row_sums(xb, mean, rows),
-                vector("sub", xb, xb, rows, channels, b=mean, b_broadcast="col"),
-                vector("mul", xb, out, rows, channels, b=xb),
-                *row_sums(out, rstd, rows),
-                vector("mul", xb, xb, rows, channels, b=gb, b_broadcast="row"),
-                vector("rsqrt", rstd, rstd, rows, 1, imm=eps),
-                vector("mul", xb, out, rows, channels, b=rstd, b_broadcast="col"),
-                vector("add", out, out, rows, channels, b=bb, b_broadcast="row"),
-            ]
+            (xb,), (mean, rstd) = inputs, scratch
+            return norm.chunk(xb, out, mean, rstd, c.rows)
 
         result = map_rows(
             layer,
             [op.x],
             channels,
             compute,
-            scratch=stats,
+            scratch=STATISTICS,
             scratch_names=("mean", "rstd"),
-            fixed=fixed,
+            fixed={WEIGHT: norm.fixed_words},
             array=array,
         )
         layer.finish(result)

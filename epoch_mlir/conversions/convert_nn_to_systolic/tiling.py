@@ -239,7 +239,13 @@ def chunk_sizes(length: int, chunk: int) -> list[int]:
 
 
 def pipeline(
-    length: int, chunk: int, load: Emit, compute: Emit, *, double: bool = True
+    length: int,
+    chunk: int,
+    load: Emit,
+    compute: Emit,
+    *,
+    double: bool = True,
+    loop_from: int = 1,
 ) -> list[Operation]:
     """The chunk schedule: double-buffered as kernels/s4d.py, with a loop for the steady state.
 
@@ -247,7 +253,9 @@ def pipeline(
     `compute` is expected to store its results, so the DMA queue reads: load 0, load 1, store 0,
     load 2, store 1, ...: each load runs ahead of the compute that needs it while the other
     buffer is computed. Single-buffered (`double` false, when two buffers do not fit), each
-    chunk is loaded, computed and stored before the next one is loaded.
+    chunk is loaded, computed and stored before the next one is loaded. The steady-state loop
+    starts at chunk `loop_from` (the chunks before it are unrolled): a `compute` that also
+    finishes the work of chunks i - 1 and i - 2 needs them to exist in every iteration.
     """
     sizes = chunk_sizes(length, chunk)
 
@@ -271,19 +279,24 @@ def pipeline(
         return ops + compute(at(0))
     ops += load(at(1))
     ops += compute(at(0))
+    start = max(1, loop_from)
+    for index in range(1, min(start, len(sizes))):
+        if index + 1 < len(sizes):
+            ops += load(at(index + 1))
+        ops += compute(at(index))
     full = length // chunk
-    pairs = (full - 2) // 2  # iterations whose chunks i, i+1, i+2 are all full
-    base = 1
+    pairs = (full - 1 - start) // 2  # iterations whose chunks i, i+1, i+2 are all full
+    base = start
     if pairs >= 2:  # a single pair is as short unrolled
         step = 2 * chunk
         body = [
-            *load(at(2, step)),
-            *compute(at(1, step)),
-            *load(at(3, step)),
-            *compute(at(2, step)),
+            *load(at(start + 1, step)),
+            *compute(at(start, step)),
+            *load(at(start + 2, step)),
+            *compute(at(start + 1, step)),
         ]
         ops.append(ChunkLoopOp(pairs, body))
-        base = 1 + 2 * pairs
+        base = start + 2 * pairs
     for index in range(base, len(sizes)):
         if index + 1 < len(sizes):
             ops += load(at(index + 1))

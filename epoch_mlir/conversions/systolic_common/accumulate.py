@@ -128,9 +128,9 @@ class _Chunk:
 
     store: StoreOp
     first_writes: list[Operation] = field(default_factory=list)
-    # where the chunk's buffer was last free: the previous store from it (or an earlier loop),
-    # None for the block's start. The addend is loaded there, so the DMA queue, which runs in
-    # program order, fetches it while the array still works on earlier chunks
+    # where the chunk's buffer was last free: the previous store from it, its last reader, or
+    # an earlier loop, None for the block's start. The addend is loaded there, so the DMA
+    # queue, which runs in program order, fetches it while the array works on earlier chunks
     free_after: Operation | None = None
 
 
@@ -156,10 +156,11 @@ def _chunk(store: StoreOp, produced: SSAValue) -> _Chunk | None:
                 return None
             if _intersection(rect, window):
                 writes.append((op, rect, accumulates))
-        elif op.regions and _uses(op, buffer):
-            break  # an earlier loop's chunks: this one is filled after it (coverage, below)
         elif _uses(op, buffer):
-            return None  # read while the chunk is being filled: it would see the addend
+            # the last reader of the buffer's previous chunk (or an earlier loop over it): the
+            # chunk is filled after it. A reader between this chunk's own writes ends the walk
+            # early, and the coverage check below then refuses.
+            break
         op = op.prev_op
     writes.reverse()  # the chunk must be filled in this block: the coverage check below
     chunk, covered = _Chunk(store, free_after=op), []

@@ -31,12 +31,14 @@ class Fusion:
         last = add.add.y if add is not None else producer.results[0]
         return Fusion(add, marked_epilogue(last))
 
-    def apply(self, tensor: SSAValue, rewriter: PatternRewriter) -> None:
-        """Rewrite the producer's lowered ops, which wrote `tensor`."""
+    def apply(self, tensor: SSAValue, rewriter: PatternRewriter) -> bool:
+        """Rewrite the producer's lowered ops, which wrote `tensor`; False when a marked add
+        stays its own op (then `tensor` holds the producer's result, not the sum)."""
         if self.add is not None:
             fused = fuse_add(self.add, tensor, rewriter)
             if fused is None:
-                return  # the add stays its own op, and so does whatever reads it
+                return False  # the add stays its own op, and so does whatever reads it
             tensor = fused
         if self.epilogue is not None:
             fuse_epilogue(self.epilogue, tensor, rewriter)
+        return True

@@ -76,9 +76,9 @@ func.func @add_mul(%a: tensor<16x8xf32>, %b: tensor<16x8xf32>) -> (tensor<16x8xf
 
 // CHECK-LABEL: func.func @layer_norm(
 // kernels/vector.py's sequence with the row sums on the array: x @ w^T with w a row of 1/H,
-// preloaded once (H = 8 is one k-fold here); the mean is subtracted in place (column
-// broadcast), the squares' row sums give the variance; gamma scales the centred rows while
-// the array sums, then rsqrt adds eps, and the scaling and beta follow.
+// preloaded once (H = 8 is one k-fold here); the centred rows go to the output buffer and
+// their squares back into the input buffer, whose row sums give the variance; gamma scales
+// the centred rows while the array sums, then rsqrt adds eps, and the scaling and beta follow.
 // CHECK-NEXT: %layer_norm_gamma = systolic.alloc : !systolic.sram<weight, 8xf32>
 // CHECK-NEXT: %layer_norm_beta = systolic.alloc : !systolic.sram<weight, 8xf32>
 // CHECK-NEXT: systolic.load %gamma[0, 0] -> %layer_norm_gamma[0, 0] sizes [1, 8]
@@ -95,12 +95,12 @@ func.func @add_mul(%a: tensor<16x8xf32>, %b: tensor<16x8xf32>) -> (tensor<16x8xf
 // CHECK-NEXT: systolic.preload_tile %layer_norm_avg[0, 0] sizes [1, 8] transpose -> slot 0
 // CHECK-NEXT: systolic.load %x[0, 0] -> %layer_norm_in[0, 0] sizes [16, 8]
 // CHECK-NEXT: systolic.matmul_tile a %layer_norm_in[0, 0] slot 0 -> %layer_norm_mean[0, 0] m 16 n 1 k 8
-// CHECK-NEXT: systolic.vector sub %layer_norm_in[0, 0], %layer_norm_mean[0, 0] bcast col -> %layer_norm_in[0, 0] sizes [16, 8]
-// CHECK-NEXT: systolic.vector mul %layer_norm_in[0, 0], %layer_norm_in[0, 0] -> %layer_norm_out[0, 0] sizes [16, 8]
-// CHECK-NEXT: systolic.matmul_tile a %layer_norm_out[0, 0] slot 0 -> %layer_norm_rstd[0, 0] m 16 n 1 k 8
-// CHECK-NEXT: systolic.vector mul %layer_norm_in[0, 0], %layer_norm_gamma[0, 0] bcast row -> %layer_norm_in[0, 0] sizes [16, 8]
+// CHECK-NEXT: systolic.vector sub %layer_norm_in[0, 0], %layer_norm_mean[0, 0] bcast col -> %layer_norm_out[0, 0] sizes [16, 8]
+// CHECK-NEXT: systolic.vector mul %layer_norm_out[0, 0], %layer_norm_out[0, 0] -> %layer_norm_in[0, 0] sizes [16, 8]
+// CHECK-NEXT: systolic.matmul_tile a %layer_norm_in[0, 0] slot 0 -> %layer_norm_rstd[0, 0] m 16 n 1 k 8
+// CHECK-NEXT: systolic.vector mul %layer_norm_out[0, 0], %layer_norm_gamma[0, 0] bcast row -> %layer_norm_out[0, 0] sizes [16, 8]
 // CHECK-NEXT: systolic.vector rsqrt %layer_norm_rstd[0, 0] -> %layer_norm_rstd[0, 0] sizes [16, 1] imm 1.000000e-03
-// CHECK-NEXT: systolic.vector mul %layer_norm_in[0, 0], %layer_norm_rstd[0, 0] bcast col -> %layer_norm_out[0, 0] sizes [16, 8]
+// CHECK-NEXT: systolic.vector mul %layer_norm_out[0, 0], %layer_norm_rstd[0, 0] bcast col -> %layer_norm_out[0, 0] sizes [16, 8]
 // CHECK-NEXT: systolic.vector add %layer_norm_out[0, 0], %layer_norm_beta[0, 0] bcast row -> %layer_norm_out[0, 0] sizes [16, 8]
 // CHECK-NEXT: systolic.store %layer_norm_out[0, 0] -> %y[0, 0] sizes [16, 8]
 func.func @layer_norm(%x: tensor<16x8xf32>, %gamma: tensor<8xf32>, %beta: tensor<8xf32>) -> tensor<16x8xf32> {

@@ -93,3 +93,33 @@ func.func @bidirectional_gelu(%u: tensor<32x4xf32>, %a: tensor<4x4xcomplex<f32>>
   %g = nn.gelu %sum : tensor<32x4xf32>
   func.return %g : tensor<32x4xf32>
 }
+
+// -----
+
+// A layer norm of the sum a linear computes: the linear normalises each output chunk while it
+// is in SRAM, one and two chunks behind its GEMM (centring chunk i - 1, scaling chunk i - 2,
+// then the folds of chunk i), and stores both tensors. The residual for a chunk's buffer is
+// loaded once the array has summed the squares the buffer held.
+// CHECK-LABEL: func.func @residual_norm
+// CHECK:       %y = systolic.alloc_dram : !systolic.dram<64x8xf32>
+// CHECK:       %n = systolic.alloc_dram : !systolic.dram<64x8xf32>
+// CHECK-NOT:   layer_norm
+// CHECK:       systolic.store %linear_y0[0, 0] -> %y[0, 0] sizes [16, 8]
+// CHECK:       systolic.matmul_tile a %linear_y0[0, 0] slot 0 -> %linear_mean0[0, 0] m 16 n 1 k 8
+// CHECK-NEXT:  systolic.vector sub %linear_y0[0, 0], %linear_mean0[0, 0] bcast col -> %linear_norm_out0[0, 0] sizes [16, 8]
+// CHECK-NEXT:  systolic.vector mul %linear_norm_out0[0, 0], %linear_norm_out0[0, 0] -> %linear_y0[0, 0] sizes [16, 8]
+// CHECK:       systolic.store %linear_y1[0, 0] -> %y[16, 0] sizes [16, 8]
+// CHECK:       systolic.matmul_tile a %linear_y0[0, 0] slot 0 -> %linear_rstd0[0, 0] m 16 n 1 k 8
+// CHECK-NEXT:  systolic.load %x[32, 0] -> %linear_y0[0, 0] sizes [16, 8]
+// CHECK:       systolic.store %linear_norm_out0[0, 0] -> %n[0, 0] sizes [16, 8]
+// CHECK:       systolic.store %linear_norm_out1[0, 0] -> %n[48, 0] sizes [16, 8]
+// CHECK-NEXT:  }
+// CHECK-NEXT:  func.return %y, %n
+// UNFUSED-LABEL: func.func @residual_norm
+// UNFUSED:       %layer_norm_out{{0?}} = systolic.alloc
+func.func @residual_norm(%x: tensor<64x8xf32>, %w: tensor<8x8xf32>, %gamma: tensor<8xf32>, %beta: tensor<8xf32>) -> (tensor<64x8xf32>, tensor<64x8xf32>) {
+  %o = nn.linear %x, %w : (tensor<64x8xf32>, tensor<8x8xf32>) -> tensor<64x8xf32>
+  %y = nn.add %o, %x : tensor<64x8xf32>
+  %n = nn.layer_norm %y, %gamma, %beta : (tensor<64x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<64x8xf32>
+  func.return %y, %n : tensor<64x8xf32>, tensor<64x8xf32>
+}

@@ -1,18 +1,22 @@
 // nn-fuse-elementwise marks each nn.add that the producer of one operand can compute by
 // accumulating onto the other: the producer is an nn.linear or ssm.scan (maybe through one
 // nn.reverse) read by nothing else, and the other operand exists before it runs. It marks an
-// activation as an epilogue when only it reads a value such a producer (or such an add) makes.
+// activation as an epilogue when only it reads a value such a producer (or such an add) makes,
+// and a layer norm whose input a linear (or an add it computes) makes, whoever else reads it.
 // RUN: epoch opt %s --split-input-file -p nn-fuse-elementwise | filecheck %s
 
 // The residual add of a block: the linear accumulates onto %x.
 // CHECK-LABEL: func.func @residual
 // CHECK: nn.add %o, %x {accumulate_into = 0 : i64}
 // CHECK: nn.relu %y {epilogue}
-func.func @residual(%x: tensor<16x8xf32>, %w: tensor<8x8xf32>) -> tensor<16x8xf32> {
+// CHECK: nn.layer_norm %p, %g, %b {epilogue}
+func.func @residual(%x: tensor<16x8xf32>, %w: tensor<8x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> (tensor<16x8xf32>, tensor<16x8xf32>) {
   %o = nn.linear %x, %w : (tensor<16x8xf32>, tensor<8x8xf32>) -> tensor<16x8xf32>
   %y = nn.add %o, %x : tensor<16x8xf32>
   %z = nn.relu %y : tensor<16x8xf32>
-  func.return %z : tensor<16x8xf32>
+  %p = nn.linear %x, %w : (tensor<16x8xf32>, tensor<8x8xf32>) -> tensor<16x8xf32>
+  %n = nn.layer_norm %p, %g, %b : (tensor<16x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<16x8xf32>
+  func.return %z, %n : tensor<16x8xf32>, tensor<16x8xf32>
 }
 
 // -----
