@@ -418,9 +418,10 @@ def pathx_goals(results: dict[str, Any]) -> list[str]:
         f"  bound above is {bound:,.0f} MiB). Per block the normalised input is written once and",
         "  read by both scans, the forward scan's output is written and read back by the",
         "  backward one, the GELU's output is written and read by the linear, and the block's",
-        "  output is written and read by the next layer norm and the next residual: 160 MiB.",
-        "  Fusing layer norm into the forward scan's loads would save 16 MiB per block (two",
-        "  chunk pipelines merged into one, not done yet); keeping the GELU's output on chip for",
+        "  output is written and read by the next residual: 144 MiB (the layer norm runs in",
+        "  the previous block's linear, so it reads nothing). Feeding its output straight into",
+        "  the forward scan would save 16 MiB per block (the scan's chunk loop taking the",
+        "  normalised chunks: not done); keeping the GELU's output on chip for",
         "  the linear would save 32 MiB more, but the backward scan and the linear share the",
         "  array, so that needs ProDF streams and GEMM folds alternating chunk by chunk with the",
         "  scan's state kept in the PEs, which neither the compiler nor the machine model does.",
@@ -430,8 +431,8 @@ def pathx_goals(results: dict[str, Any]) -> list[str]:
         f"- **cycles <= 1.15x the busiest unit**: {s['cycles'] / busy[busiest_unit]:.2f}x. Each",
         "  unit runs its instructions in program order and each op's work is its own chunk",
         "  loop, so the next op's first chunk waits behind the previous op's last one on a",
-        "  shared unit: layer norm (vector-bound) cannot start under the linear before it",
-        "  (array-bound). Interleaving consecutive ops' chunks is the same merge as above.",
+        "  shared unit. The linear and the next layer norm share one software-pipelined chunk",
+        "  loop now; the scans (array and DMA) and their neighbours do not yet.",
     ]
 
 

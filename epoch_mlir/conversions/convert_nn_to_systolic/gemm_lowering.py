@@ -84,7 +84,10 @@ class LowerNnLinear(RewritePattern):
         x_stream, y_stream = Stream(INPUT, features), Stream(OUTPUT, block)
         fixed = {WEIGHT: [block * features] + ([block] if b is not None else [])}
         streams = [x_stream, y_stream]
-        layer_norm = _fused_layer_norm(op) if block == outputs else None
+        # ws only: its folds of a chunk are straight-line code, which the accumulate rewrite
+        # of a residual sum recognises (os and is fold rows in a nested loop)
+        fusible = block == outputs and dataflow == "ws"
+        layer_norm = _fused_layer_norm(op) if fusible else None
         norm = None
         if layer_norm is not None:  # normalise each output chunk in SRAM too (see the module)
             norm = LayerNormChunks.setup(layer, layer_norm, length, dataflow == "ws")
