@@ -528,7 +528,13 @@ def markdown(results: dict[str, Any], images: list[str]) -> str:
                 f"{s['pe_occupancy']:.3f} | {traffic:,.0f} MiB | {s['energy_pj'] / 1e6:,.0f} uJ | "
                 f"{speed:.1f}x | {energy:.2f}x |"
             )
-    lines += [""]
+    lines += [
+        "",
+        "PE util. is SPEC's macs / (rows x cols x cycles), a complex multiply-accumulate counted",
+        "as 4 real ones; a LIMA-PE updates a complex state and its readout every cycle, so",
+        "EpochCore's figure can exceed 1. PE occ. is the share of PE-cycles doing useful work.",
+        "",
+    ]
     for image in images:
         lines.append(f"![{image}](results/{image})")
     lines += [

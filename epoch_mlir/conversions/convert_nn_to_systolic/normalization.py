@@ -144,10 +144,10 @@ class LowerNnLayerNorm(RewritePattern):
     the two slots) while the vector unit does the elementwise work: the centring (column
     broadcast), the squares, gamma (row broadcast, while the array sums the squares), `rsqrt`
     adding eps, the scaling by it and beta.
-    The row sums stay on the vector unit when w has more than two k-folds (H > 2 x rows, so the
-    slots cannot hold it), or when the array's two sums of a chunk would cost more than the
-    vector unit's other five passes over it (short sequences: an array pass costs at least
-    R + C cycles), so moving them would make the array the bottleneck.
+    The row sums stay on the vector unit under the os and is GEMM dataflows, when w has more
+    than two k-folds (H > 2 x rows, so the slots cannot hold it), or when the array's two sums
+    of a chunk would cost more than the vector unit's other five passes over it (short
+    sequences: an array pass costs at least R + C cycles, so the array would be the bottleneck).
     """
 
     options: Options
@@ -156,7 +156,10 @@ class LowerNnLayerNorm(RewritePattern):
     def match_and_rewrite(self, op: nn.LayerNormOp, rewriter: PatternRewriter) -> None:
         layer = Layer(op, rewriter, self.options)
         length, channels = matrix(op, op.x)
-        norm = LayerNormChunks.setup(layer, op, length, array_allowed=True)
+        # the array's row sums are weight-stationary: under os or is (a user studying those
+        # dataflows) the array keeps to the dataflow asked for and the sums stay vector work
+        ws = self.options.dataflow == "ws"
+        norm = LayerNormChunks.setup(layer, op, length, array_allowed=ws)
         preloads = norm.preloads()
         array = (ArrayConfigAttr("mac", "ws"), preloads) if preloads else None
 
