@@ -146,3 +146,24 @@ def test_a_residual_gemm_folded_in_a_loop_keeps_its_layer_norm_apart(
     machine = load_machine("tpu")
     compiled = compile_file(path, machine, "tpu", dataflow, None)
     assert compiled.program.to_bytes()
+
+
+def test_the_fused_loops_chunk_is_chosen_by_the_cost_model() -> None:
+    # Path-X: the largest chunk that fits (2048 rows) fills and drains the two-deep pipeline
+    # over 4096 rows per linear; the cost model's smaller chunk finishes sooner
+    path = Path(__file__).parents[2] / "examples" / "lra" / "pathx.mlir"
+    machine = load_machine("epochcore")
+    spec = pipeline_for(machine, "epochcore", None)
+    largest = spec.replace(
+        "convert-nn-to-systolic{dataflow=ws}", "convert-nn-to-systolic{dataflow=ws chunk-rows=2048}"
+    )
+    assert largest != spec
+    cycles = [
+        Emulator(
+            compile_file(path, machine, "epochcore", None, p).program, machine, timing_only=True
+        )
+        .run()
+        .stats.cycles
+        for p in (spec, largest)
+    ]
+    assert cycles[0] < 0.98 * cycles[1]

@@ -43,9 +43,11 @@ from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     field_limit,
     padded,
 )
+from epoch_mlir.conversions.systolic_common.cost import instruction_cycles
 from epoch_mlir.conversions.systolic_common.lowering import (
     LoweringError,
     folds,
+    machine_of,
     replace_with_dram,
 )
 from epoch_mlir.dialects import nn
@@ -94,6 +96,12 @@ class LowerNnLinear(RewritePattern):
             fixed[WEIGHT] += norm.fixed_words
             streams += [Stream(OUTPUT, outputs), *STATISTICS]
         chunk = layer.tile(length, streams, fixed, cap=field_limit("m"))
+        if norm is not None and not self.options.chunk_rows and layer.several_chunks():
+            # the two-deep software pipeline fills and drains over two chunks: smaller chunks
+            # shorten that, at the price of each GEMM fold's fixed R + C cycles
+            best = _fused_chunk(layer.target, norm, length, outputs, features, chunk)
+            if best != chunk:
+                chunk = layer.tile(length, streams, fixed, cap=best)
         y = layer.result((length, outputs))
         xb = layer.buffers(x_stream, "x")
         yb = layer.buffers(y_stream, "y")
@@ -233,3 +241,36 @@ def _fused_layer_norm(op: nn.LinearOp) -> nn.LayerNormOp | None:
             )
             return user if ready else None
     return None
+
+
+def _fused_chunk(
+    target: TargetAttr, norm: LayerNormChunks, length: int, outputs: int, features: int, most: int
+) -> int:
+    """The chunk (the largest that fits, or an eighth, a quarter, ... of it) that the cost model
+    finishes soonest for a linear with a layer norm in its loop: (chunks + 2) periods, each as
+    long as the busier of the array (GEMM folds, row sums, the tiles preloaded again for every
+    chunk) and the vector unit (bias, the layer norm's passes)."""
+    machine = machine_of(norm.op)
+    ws = ArrayConfigAttr("mac", "ws")
+    rows, cols = target.rows.data, target.cols.data
+
+    def finish(chunk: int) -> int:
+        array = sum(
+            instruction_cycles("mm", machine, ws, m=chunk, n=nc, k=kr)
+            for _, nc in folds(outputs, cols)
+            for _, kr in folds(features, rows)
+        )
+        tiles = len(folds(outputs, cols)) * len(folds(features, rows))
+        if norm.averaging is not None:
+            array += 2 * sum(
+                instruction_cycles("mm", machine, ws, m=chunk, n=1, k=kr) for _, kr in norm.k_folds
+            )
+            tiles += len(norm.k_folds)
+        array += tiles * instruction_cycles("ldw", machine, ws)  # preloaded again every chunk
+        passes = 6 if norm.averaging is not None else 8
+        vector = passes * instruction_cycles("vmul", machine, rows=chunk, cols=outputs)
+        return (-(-length // chunk) + 2) * max(array, vector)
+
+    # eighths of the largest, whole array heights; the largest wins a tie (fewer DMA latencies)
+    candidates = sorted({most * k // 8 // rows * rows for k in range(1, 9)} - {0}, reverse=True)
+    return min(candidates or [most], key=finish)
