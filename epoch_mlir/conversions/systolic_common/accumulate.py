@@ -3,10 +3,11 @@
 `nn-fuse-elementwise` marks an add `s = p + e` whose operand p comes from an op lowered to array
 writes (GEMM folds, ProDF streams), possibly through one `nn.reverse`. Once that op is lowered
 its ops store output chunks from SRAM buffers into p's DRAM tensor. For each such store this
-rewrite finds the writes that filled the chunk since the buffer was last stored (in the same
-block), and when the first write of every element is an array op:
+rewrite finds the writes that filled the chunk since the buffer was last free (stored, or read
+for the last time, in the same block), and when the first write of every element is an array
+op:
 
-- a DMA load of the addend's matching window goes into the buffer before those writes,
+- a DMA load of the addend's matching window goes into the buffer where it became free,
 - the first writes accumulate (`accumulate`), so the chunk holds e + p when it is stored,
 - the store goes to s's DRAM tensor instead of p's, and p's tensor and the add disappear.
 
