@@ -167,3 +167,33 @@ def test_the_fused_loops_chunk_is_chosen_by_the_cost_model() -> None:
         for p in (spec, largest)
     ]
     assert cycles[0] < 0.98 * cycles[1]
+
+
+@pytest.mark.parametrize("hw", ["small", "epochcore"])
+def test_a_layer_norm_of_a_plain_linear_matches_the_reference(tmp_path: Path, hw: str) -> None:
+    # no residual: the linear's own result is normalised in its loop and also returned
+    path = tmp_path / "linear_norm.mlir"
+    path.write_text(
+        "func.func @main(%x: tensor<100x12xf32>, %w: tensor<12x12xf32>, %b: tensor<12xf32>, "
+        "%g: tensor<12xf32>, %beta: tensor<12xf32>) -> (tensor<100x12xf32>, tensor<100x12xf32>) {\n"
+        "  %o = nn.linear %x, %w, %b : (tensor<100x12xf32>, tensor<12x12xf32>, tensor<12xf32>) "
+        "-> tensor<100x12xf32>\n"
+        "  %n = nn.layer_norm %o, %g, %beta : (tensor<100x12xf32>, tensor<12xf32>, "
+        "tensor<12xf32>) -> tensor<100x12xf32>\n"
+        "  func.return %o, %n : tensor<100x12xf32>, tensor<100x12xf32>\n}\n"
+    )
+    rng = np.random.default_rng(2)
+    shapes = [(100, 12), (12, 12), (12,), (12,), (12,)]
+    inputs = {f"arg{i}": rng.normal(size=s).astype(np.float32) for i, s in enumerate(shapes)}
+    machine = load_machine(hw)
+    spec = pipeline_for(machine, hw, None).replace(
+        "convert-nn-to-systolic{dataflow=ws}", "convert-nn-to-systolic{dataflow=ws chunk-rows=16}"
+    )
+    module = compile_module(path, spec[: spec.index("reconcile-unrealized-casts")].rstrip(",\n "))
+    stores = [op for op in module.walk() if isinstance(op, StoreOp)]
+    assert {s.src.name_hint for s in stores if s.dst.name_hint == "n"} == {
+        "linear_norm_out0",
+        "linear_norm_out1",
+    }
+    result = Emulator(compile_file(path, machine, hw, None, spec).program, machine).run(inputs)
+    assert "match" in check_against(result.outputs, run_reference(load_module(path), inputs))
