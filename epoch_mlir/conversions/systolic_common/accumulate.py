@@ -13,8 +13,10 @@ op:
 
 Through a reversal (s = e + reverse(p)) the producer's windows address s and e through
 `systolic.reverse` views, which `systolic-fold-views` turns into mirrored DMA addressing.
-Whatever the analysis does not recognise (a vector op writing the chunk, a window that steps
-inside its loop, a chunk written in another block) leaves the add to its own lowering.
+A chunk loop inside the chunk (os and is fold a chunk's rows in one) counts as its array
+writes, each covering every row its window steps over. Whatever the analysis does not
+recognise (a vector op writing the chunk, a window that moves otherwise, a chunk written in
+another block) leaves the add to its own lowering.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from epoch_mlir.conversions.systolic_common.lowering import dram_operand, dram_t
 from epoch_mlir.dialects import nn
 from epoch_mlir.dialects.systolic import (
     AllocDramOp,
+    ChunkLoopOp,
     LoadOp,
     MatmulTileOp,
     ReverseOp,
@@ -119,6 +122,33 @@ def _written(op: Operation, buffer: SSAValue) -> tuple[Rect | None, bool] | None
     return None
 
 
+def _loop_writes(loop: ChunkLoopOp, buffer: SSAValue) -> list[tuple[Operation, Rect, bool]] | None:
+    """The writes of `buffer` by a chunk loop whose body only writes it with array ops that
+    step down its rows one window height per iteration (a GEMM folding a chunk's rows, as os
+    and is do): each as the rectangle all its iterations cover, in body order. None for any
+    other use of the buffer."""
+    count = loop.count.value.data
+    found: list[tuple[Operation, Rect, bool]] = []
+    for op in loop.body.block.ops:
+        if not _uses(op, buffer):
+            continue
+        if not isinstance(op, ARRAY_WRITERS) or op.regions or op.dst is not buffer:
+            return None
+        if any(operand is buffer for operand in op.operands[:-1]):
+            return None  # also reads it
+        if isinstance(op, MatmulTileOp):
+            m, n = op.m.value.data, op.n.value.data
+            rows, cols = (n, m) if op.transpose_out else (m, n)
+        else:
+            rows, cols = int_values(op.sizes)[:2]
+        row_step, col_step = int_values(op.dst_step)
+        if col_step or row_step != rows:
+            return None
+        row, col = int_values(op.dst_offsets)
+        found.append((op, (row, col, rows * count, cols), bool(op.accumulate)))
+    return found
+
+
 def _uses(op: Operation, buffer: SSAValue) -> bool:
     return any(operand is buffer for nested in op.walk() for operand in nested.operands)
 
@@ -150,6 +180,11 @@ def _chunk(store: StoreOp, produced: SSAValue) -> _Chunk | None:
     while op is not None:
         if isinstance(op, StoreOp) and op.src is buffer:
             break  # the buffer's previous chunk
+        looped = _loop_writes(op, buffer) if isinstance(op, ChunkLoopOp) else None
+        if looped:
+            writes += reversed(looped)  # the walk goes backwards; reversed again below
+            op = op.prev_op
+            continue
         written = _written(op, buffer)
         if written is not None:
             rect, accumulates = written

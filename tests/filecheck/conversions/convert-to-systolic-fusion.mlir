@@ -5,6 +5,8 @@
 // the pass each is a vector pass of its own, with a DRAM round trip.
 // RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},nn-fuse-elementwise,convert-func-to-systolic,convert-ssm-to-systolic{chunk=16},convert-nn-to-systolic{chunk-rows=16},reconcile-unrealized-casts,systolic-fold-views' | filecheck %s
 // RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},convert-func-to-systolic,convert-ssm-to-systolic{chunk=16},convert-nn-to-systolic{chunk-rows=16},reconcile-unrealized-casts,systolic-fold-views' | filecheck %s --check-prefix=UNFUSED
+// Under os a chunk's GEMM folds step down its rows in a loop; the loop's writes cover the chunk:
+// RUN: epoch opt %s --split-input-file -p 'epoch-set-machine{hw=small},nn-fuse-elementwise,convert-func-to-systolic,convert-ssm-to-systolic{chunk=16},convert-nn-to-systolic{dataflow=os chunk-rows=32},reconcile-unrealized-casts,systolic-fold-views' | filecheck %s --check-prefix=OS
 
 // The residual add of a block: each chunk of %x goes into the GEMM's output buffer (chunk 1's
 // while chunk 0 is computed), both column folds accumulate onto it, the bias adds in place.
@@ -22,6 +24,13 @@
 // CHECK-NOT:   systolic.vector add {{.*}}%add
 // UNFUSED-LABEL: func.func @residual
 // UNFUSED:       systolic.vector add %add_in
+// OS-LABEL:      func.func @residual
+// OS:            systolic.load %x[0, 0] -> %linear_y0[0, 0] sizes [32, 8]
+// OS:            systolic.chunk_loop 4 {
+// OS-NEXT:       systolic.matmul_tile a %linear_x0[0, 0] step [8, 0] b %linear_w[0, 0] -> %linear_y0[0, 0] step [8, 0] m 8 n 4 k 8 accumulate
+// OS-NEXT:       systolic.matmul_tile a %linear_x0[0, 0] step [8, 0] b %linear_w[4, 0] -> %linear_y0[0, 4] step [8, 0] m 8 n 4 k 8 accumulate
+// OS:            systolic.store %linear_y0[0, 0] -> %y[0, 0] sizes [32, 8]
+// OS-NOT:        %add_in
 func.func @residual(%x: tensor<64x8xf32>, %w: tensor<8x8xf32>, %b: tensor<8xf32>) -> tensor<64x8xf32> {
   %o = nn.linear %x, %w, %b : (tensor<64x8xf32>, tensor<8x8xf32>, tensor<8xf32>) -> tensor<64x8xf32>
   %y = nn.add %o, %x : tensor<64x8xf32>
