@@ -14,7 +14,7 @@ op:
 Through a reversal (s = e + reverse(p)) the producer's windows address s and e through
 `systolic.reverse` views, which `systolic-fold-views` turns into mirrored DMA addressing.
 A chunk loop inside the chunk (os and is fold a chunk's rows in one) counts as its array
-writes, each covering every row its window steps over. Whatever the analysis does not
+writes, iteration by iteration. Whatever the analysis does not
 recognise (a vector op writing the chunk, a window that moves otherwise, a chunk written in
 another block) leaves the add to its own lowering.
 """
@@ -122,13 +122,18 @@ def _written(op: Operation, buffer: SSAValue) -> tuple[Rect | None, bool] | None
     return None
 
 
+LOOP_WRITES_LIMIT = 4096  # iterations of a nested loop the analysis unrolls
+
+
 def _loop_writes(loop: ChunkLoopOp, buffer: SSAValue) -> list[tuple[Operation, Rect, bool]] | None:
-    """The writes of `buffer` by a chunk loop whose body only writes it with array ops that
-    step down its rows one window height per iteration (a GEMM folding a chunk's rows, as os
-    and is do): each as the rectangle all its iterations cover, in body order. None for any
-    other use of the buffer."""
+    """The writes of `buffer` by a chunk loop whose body only writes it with array ops (a GEMM
+    folding a chunk's rows, as os and is do), one rectangle per iteration in execution order,
+    so the coverage checks of `_chunk` see exactly what each iteration writes. None for any
+    other use of the buffer, or a loop too long to unroll."""
     count = loop.count.value.data
-    found: list[tuple[Operation, Rect, bool]] = []
+    body: list[
+        tuple[StreamOp | MatmulTileOp | SelectiveStreamOp, int, int, int, int, int, int]
+    ] = []
     for op in loop.body.block.ops:
         if not _uses(op, buffer):
             continue
@@ -141,12 +146,16 @@ def _loop_writes(loop: ChunkLoopOp, buffer: SSAValue) -> list[tuple[Operation, R
             rows, cols = (n, m) if op.transpose_out else (m, n)
         else:
             rows, cols = int_values(op.sizes)[:2]
-        row_step, col_step = int_values(op.dst_step)
-        if col_step or row_step != rows:
-            return None
         row, col = int_values(op.dst_offsets)
-        found.append((op, (row, col, rows * count, cols), bool(op.accumulate)))
-    return found
+        row_step, col_step = int_values(op.dst_step)
+        body.append((op, row, col, rows, cols, row_step, col_step))
+    if not body or count > LOOP_WRITES_LIMIT:
+        return None
+    return [
+        (op, (row + i * row_step, col + i * col_step, rows, cols), bool(op.accumulate))
+        for i in range(count)
+        for op, row, col, rows, cols, row_step, col_step in body
+    ]
 
 
 def _uses(op: Operation, buffer: SSAValue) -> bool:
