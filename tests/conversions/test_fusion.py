@@ -24,12 +24,15 @@ from epoch_mlir.registry import get_all_passes, get_upstream_passes
 LENGTH, CHANNELS = 96, 12
 
 
-def _model(tmp_path: Path, modes: int, rng: np.random.Generator) -> tuple[Path, dict]:
+def _model(
+    tmp_path: Path, modes: int, rng: np.random.Generator, length: int = LENGTH
+) -> tuple[Path, dict]:
+    """Two S4D blocks with constant coefficients, and inputs for their run-time arguments."""
     layers = 2
     constants = [s4d_coefficients(CHANNELS, modes, rng) for _ in range(layers)]
     path = tmp_path / "s4d.mlir"
-    path.write_text(s4d_model(layers, LENGTH, CHANNELS, modes, constants))
-    values = [rng.normal(size=(LENGTH, CHANNELS))]
+    path.write_text(s4d_model(layers, length, CHANNELS, modes, constants))
+    values = [rng.normal(size=(length, CHANNELS))]
     for _ in range(layers):  # gamma, beta, W, bias
         values += [
             1 + 0.1 * rng.normal(size=CHANNELS),
@@ -92,20 +95,7 @@ def test_a_layer_norm_in_a_linears_chunk_loop_matches_the_reference(
 ) -> None:
     # 200 rows in chunks of 16: the linear's loop computes chunk i while it normalises
     # chunks i - 1 and i - 2, and a short last chunk; under os the layer norm stays apart
-    rng = np.random.default_rng(7)
-    layers, length = 2, 200
-    constants = [s4d_coefficients(CHANNELS, 4, rng) for _ in range(layers)]
-    path = tmp_path / "s4d.mlir"
-    path.write_text(s4d_model(layers, length, CHANNELS, 4, constants))
-    values = [rng.normal(size=(length, CHANNELS))]
-    for _ in range(layers):
-        values += [
-            1 + 0.1 * rng.normal(size=CHANNELS),
-            0.1 * rng.normal(size=CHANNELS),
-            rng.normal(size=(CHANNELS, CHANNELS)) / np.sqrt(CHANNELS),
-            0.1 * rng.normal(size=CHANNELS),
-        ]
-    inputs = {f"arg{i}": v.astype(np.float32) for i, v in enumerate(values)}
+    path, inputs = _model(tmp_path, 4, np.random.default_rng(7), 200)
     machine = load_machine(hw)
     spec = pipeline_for(machine, hw, dataflow)
     gemm = dataflow or "ws"
@@ -139,20 +129,7 @@ def test_a_residual_gemm_folded_in_a_loop_accumulates_and_keeps_its_layer_norm_a
     # os and is fold a chunk's rows in a nested loop (is: two folds an iteration): the
     # residual add still accumulates, the loop's iterations covering the chunk; the layer
     # norm stays its own op (ws only)
-    rng = np.random.default_rng(3)
-    layers, length = 2, 512
-    constants = [s4d_coefficients(CHANNELS, 4, rng) for _ in range(layers)]
-    path = tmp_path / "s4d.mlir"
-    path.write_text(s4d_model(layers, length, CHANNELS, 4, constants))
-    values = [rng.normal(size=(length, CHANNELS))]
-    for _ in range(layers):
-        values += [
-            1 + 0.1 * rng.normal(size=CHANNELS),
-            0.1 * rng.normal(size=CHANNELS),
-            rng.normal(size=(CHANNELS, CHANNELS)) / np.sqrt(CHANNELS),
-            0.1 * rng.normal(size=CHANNELS),
-        ]
-    inputs = {f"arg{i}": v.astype(np.float32) for i, v in enumerate(values)}
+    path, inputs = _model(tmp_path, 4, np.random.default_rng(3), 512)
     machine = load_machine("tpu")
     spec = pipeline_for(machine, "tpu", dataflow)
     module = compile_module(path, spec[: spec.index("reconcile-unrealized-casts")].rstrip(",\n "))
