@@ -12,10 +12,11 @@ two dimensions of the M x K x N GEMM on the array and streams the third:
 
 Folds over k accumulate into the same output window. Stationary folds alternate the array's two
 slots, so the next preload can overlap the current fold on machines whose preloads have their
-own path; successive calls continue the alternation through `first_slot`. The folds over m
-(is, os) grow with the chunk of the sequence, so their full folds form one `chunk_loop`
-stepping down the buffers (two folds per iteration when that keeps the slots alternating);
-the folds over n and k grow only with the layer's width.
+own path; successive calls continue the alternation through `first_slot`. The outer folds
+form one `chunk_loop` stepping over the buffers (two folds per iteration when that keeps the
+slots alternating), so the ops grow with the inner folds only: the folds over m (is, os), which
+grow with the chunk of the sequence, and ws's folds over n once there are more than a few tiles
+(a small array's layer has hundreds); the folds over k stay unrolled inside.
 """
 
 from __future__ import annotations
@@ -29,9 +30,14 @@ from epoch_mlir.conversions.convert_nn_to_systolic.tiling import field_limit, re
 from epoch_mlir.conversions.systolic_common.lowering import folds
 from epoch_mlir.dialects.systolic import MatmulTileOp, PreloadTileOp, TargetAttr
 
-# fold(offset, size, step, slot): the ops of one fold over m of `size` rows starting `offset`
-# rows in, whose windows move `step` rows per loop iteration, using slots from `slot` on
-FoldOverM = Callable[[int, int, int, int], list[Operation]]
+# fold(offset, size, step, slot): the ops of one fold of `size` rows (or columns) starting
+# `offset` in, whose windows move `step` per loop iteration, using slots from `slot` on
+Fold = Callable[[int, int, int, int], list[Operation]]
+
+# A ws GEMM with at most this many stationary tiles per chunk keeps its folds over n unrolled
+# (the 128 x 128 machine's layers); beyond it they are a loop, so small arrays' programs grow
+# with the layer's k folds, not with its n x k tiles.
+UNROLLED_TILES = 16
 
 
 @dataclass(frozen=True)
@@ -81,28 +87,40 @@ def gemm_folds(
     if dataflow == "ws":
         if m > field_limit("m"):
             raise ValueError(f"ws streams m = {m} rows, more than an mm instruction holds")
-        ops: list[Operation] = []
-        slot = first_slot
-        for n0, nc in folds(n, cols):
+
+        def weight_fold(offset: int, size: int, step: int, slot: int) -> list[Operation]:
+            ops: list[Operation] = []
             for k0, kr in k_folds:
                 ops.append(
-                    PreloadTileOp(w.buffer, (nc, kr), slot, offsets=w.at(n0, k0), transpose=True)
+                    PreloadTileOp(
+                        w.buffer,
+                        (size, kr),
+                        slot,
+                        offsets=w.at(offset, k0),
+                        step=(step, 0),
+                        transpose=True,
+                    )
                 )
                 ops.append(
                     MatmulTileOp(
                         y.buffer,
                         m,
-                        nc,
+                        size,
                         kr,
                         a=x.buffer,
                         slot=slot,
                         a_offsets=x.at(0, k0),
-                        dst_offsets=y.at(0, n0),
+                        dst_offsets=y.at(0, offset),
+                        dst_step=(0, step),
                         accumulate=k0 > 0,
                     )
                 )
                 slot ^= 1
-        return ops
+            return ops
+
+        # a few tiles stay straight-line code: as short as a loop, and simpler to schedule
+        looped = nested and len(folds(n, cols)) * len(k_folds) > UNROLLED_TILES
+        return _fold_loop(n, cols, weight_fold, len(k_folds), first_slot, looped)
     if dataflow == "is":
         if n > field_limit("n"):
             raise ValueError(f"is streams n = {n} rows, more than an mm instruction holds")
@@ -137,7 +155,7 @@ def gemm_folds(
                 slot ^= 1
             return ops
 
-        return _folds_over_m(m, cols, input_fold, len(k_folds), first_slot, nested)
+        return _fold_loop(m, cols, input_fold, len(k_folds), first_slot, nested)
     if dataflow == "os":
 
         def output_fold(offset: int, size: int, step: int, slot: int) -> list[Operation]:
@@ -162,19 +180,20 @@ def gemm_folds(
                     )
             return ops
 
-        return _folds_over_m(m, rows, output_fold, 0, first_slot, nested)
+        return _fold_loop(m, rows, output_fold, 0, first_slot, nested)
     raise ValueError(f"unknown GEMM dataflow {dataflow!r}")
 
 
-def _folds_over_m(
-    m: int, tile: int, fold: FoldOverM, preloads: int, first_slot: int, nested: bool
+def _fold_loop(
+    size: int, tile: int, fold: Fold, preloads: int, first_slot: int, nested: bool
 ) -> list[Operation]:
-    """All folds over m: the full ones as one loop stepping down the buffers, then the rest.
+    """All folds of a dimension: the full ones as one loop stepping over the buffers (when
+    `nested`; unrolled otherwise), then the rest.
 
     A fold with an odd number of preloads ends on the slot it started with, so the loop body
     then holds two folds (the second starting on the other slot) to keep the slots alternating.
     """
-    full, tail = divmod(m, tile)
+    full, tail = divmod(size, tile)
     flip = preloads % 2  # whether one fold changes the slot the next one starts on
     ops: list[Operation] = []
     if full < 2 or not nested:
