@@ -37,7 +37,7 @@ def _mirror(transfer: Transfer, role: str, tensor: SSAValue) -> None:
 
     Row i of a window at [r, c] with row stride S (elements; default a row of the tensor) lies
     in row r + i*S/cols of the view, which is row rows-1-r-i*S/cols of the tensor: the window
-    starts at the mirror row, its stride and its per-iteration row step change sign, and its
+    starts at the mirror row, its stride and its row step in every loop change sign, and its
     columns stay. A stride that is not a whole number of rows cannot be mirrored this way.
     """
     tensor_type = tensor.type
@@ -56,7 +56,8 @@ def _mirror(transfer: Transfer, role: str, tensor: SSAValue) -> None:
             transfer.dst_row_stride,
         )
     row, col = int_values(offsets)
-    row_step, col_step = int_values(step)
+    steps = list(int_values(step))
+    steps[0::2] = [-row_step for row_step in steps[0::2]]  # every loop's row step
     window_rows = int_values(transfer.sizes)[0]
     stride = cols if stride_attr is None else stride_attr.value.data
     if stride % cols:
@@ -66,7 +67,7 @@ def _mirror(transfer: Transfer, role: str, tensor: SSAValue) -> None:
             f"whole number of its rows of {cols}",
         )
     transfer.properties[f"{role}_offsets"] = int_array((rows - 1 - row, col))
-    transfer.properties[f"{role}_step"] = int_array((-row_step, col_step))
+    transfer.properties[f"{role}_step"] = int_array(steps)
     if window_rows > 1 or stride_attr is not None:
         transfer.properties[f"{role}_row_stride"] = IntegerAttr(-stride, i64)
 

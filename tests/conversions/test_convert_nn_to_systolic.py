@@ -394,6 +394,22 @@ def test_instruction_count_does_not_grow_with_the_sequence(op: str, dataflow: st
     assert max(others) <= 2 * sizes[0]
 
 
+@pytest.mark.parametrize("dataflow", DATAFLOWS)
+def test_a_wide_linear_folds_in_a_loop(dataflow: str) -> None:
+    """A layer many tiles wide on the 8x4 array: the folds over its outputs (ws) or its rows
+    (os, is) are a loop, so the program grows with the k folds only; the numerics still agree.
+    """
+    sizes = [
+        len(compile_program(linear(256, 48, outputs), "small", dataflow, chunk_rows=64).words)
+        for outputs in (64, 256)
+    ]
+    assert sizes[0] == sizes[1]
+    # 8 n folds (the last partial) x 3 k folds (odd: two n folds per iteration), then x 7 k
+    # folds (a loop over k inside the loop over n, its last fold partial)
+    matches_reference(linear(70, 24, 30), "small", dataflow, chunk_rows=32)
+    matches_reference(linear(70, 53, 30), "small", dataflow, chunk_rows=32)
+
+
 def test_automatic_chunks_keep_the_program_small_for_long_sequences() -> None:
     short, long = (
         len(compile_program(unary("gelu", length, 16), "small", "ws").words)

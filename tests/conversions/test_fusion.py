@@ -25,20 +25,24 @@ LENGTH, CHANNELS = 96, 12
 
 
 def _model(
-    tmp_path: Path, modes: int, rng: np.random.Generator, length: int = LENGTH
+    tmp_path: Path,
+    modes: int,
+    rng: np.random.Generator,
+    length: int = LENGTH,
+    channels: int = CHANNELS,
 ) -> tuple[Path, dict]:
     """Two S4D blocks with constant coefficients, and inputs for their run-time arguments."""
     layers = 2
-    constants = [s4d_coefficients(CHANNELS, modes, rng) for _ in range(layers)]
+    constants = [s4d_coefficients(channels, modes, rng) for _ in range(layers)]
     path = tmp_path / "s4d.mlir"
-    path.write_text(s4d_model(layers, length, CHANNELS, modes, constants))
-    values = [rng.normal(size=(length, CHANNELS))]
+    path.write_text(s4d_model(layers, length, channels, modes, constants))
+    values = [rng.normal(size=(length, channels))]
     for _ in range(layers):  # gamma, beta, W, bias
         values += [
-            1 + 0.1 * rng.normal(size=CHANNELS),
-            0.1 * rng.normal(size=CHANNELS),
-            rng.normal(size=(CHANNELS, CHANNELS)) / np.sqrt(CHANNELS),
-            0.1 * rng.normal(size=CHANNELS),
+            1 + 0.1 * rng.normal(size=channels),
+            0.1 * rng.normal(size=channels),
+            rng.normal(size=(channels, channels)) / np.sqrt(channels),
+            0.1 * rng.normal(size=channels),
         ]
     return path, {f"arg{i}": v.astype(np.float32) for i, v in enumerate(values)}
 
@@ -139,6 +143,25 @@ def test_a_residual_gemm_folded_in_a_loop_accumulates_and_keeps_its_layer_norm_a
     normalised = {s.src.name_hint for s in stores if s.dst.name_hint == "l1_n"}
     assert normalised and all(name.startswith("layer_norm_out") for name in normalised)
     compiled = compile_file(path, machine, "tpu", dataflow, None)
+    result = Emulator(compiled.program, machine).run(inputs)
+    assert "match" in check_against(result.outputs, run_reference(load_module(path), inputs))
+
+
+@pytest.mark.parametrize("dataflow", ["ws", "os", "is"])
+def test_a_wide_residual_gemm_in_fold_loops_still_accumulates(
+    tmp_path: Path, dataflow: str
+) -> None:
+    # 52 channels on the 8x4 array: ws loops over 13 n folds with a loop over 7 k folds inside
+    # (the last of each partial), os over m folds with a loop over n folds inside; the
+    # analysis unrolls the nest and the residual add still accumulates into the GEMM's chunks
+    path, inputs = _model(tmp_path, 4, np.random.default_rng(11), 40, channels=52)
+    machine = load_machine("small")
+    spec = pipeline_for(machine, "small", None).replace("dataflow=ws", f"dataflow={dataflow}")
+    module = compile_module(path, spec[: spec.index("reconcile-unrealized-casts")].rstrip(",\n "))
+    stores = [op for op in module.walk() if isinstance(op, StoreOp)]
+    residual = {s.src.name_hint for s in stores if s.dst.name_hint == "l0_y"}
+    assert residual and all(name.startswith("linear_y") for name in residual)
+    compiled = compile_file(path, machine, "small", None, spec)
     result = Emulator(compiled.program, machine).run(inputs)
     assert "match" in check_against(result.outputs, run_reference(load_module(path), inputs))
 

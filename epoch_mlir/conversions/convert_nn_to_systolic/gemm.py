@@ -21,23 +21,21 @@ grow with the chunk of the sequence, and ws's folds over n once there are more t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from xdsl.ir import Operation, SSAValue
 
-from epoch_mlir.conversions.convert_nn_to_systolic.tiling import field_limit, repeat
+from epoch_mlir.conversions.convert_nn_to_systolic.tiling import field_limit
+from epoch_mlir.conversions.systolic_common.folding import fold_loop, nest_steps
 from epoch_mlir.conversions.systolic_common.lowering import folds
 from epoch_mlir.dialects.systolic import MatmulTileOp, PreloadTileOp, TargetAttr
-
-# fold(offset, size, step, slot): the ops of one fold of `size` rows (or columns) starting
-# `offset` in, whose windows move `step` per loop iteration, using slots from `slot` on
-Fold = Callable[[int, int, int, int], list[Operation]]
 
 # A ws GEMM with at most this many stationary tiles per chunk keeps its folds over n unrolled
 # (the 128 x 128 machine's layers); beyond it they are a loop, so small arrays' programs grow
 # with the layer's k folds, not with its n x k tiles.
 UNROLLED_TILES = 16
+UNROLLED_K_FOLDS = 4  # inside a loop over n, more k folds than this are a loop too
+UNROLLED_N_FOLDS = 8  # os: more folds over n than this are a loop inside the one over m
 
 
 @dataclass(frozen=True)
@@ -88,20 +86,30 @@ def gemm_folds(
         if m > field_limit("m"):
             raise ValueError(f"ws streams m = {m} rows, more than an mm instruction holds")
 
+        n_folds = folds(n, cols)
+        # a few tiles stay straight-line code: as short as a loop, and simpler to schedule
+        looped = nested and len(n_folds) * len(k_folds) > UNROLLED_TILES
+        # and inside the loop over n, a loop over k when there are many k folds
+        k_looped = looped and loop_depth + 2 <= target.loop_depth.data
+        k_looped = k_looped and len(k_folds) > UNROLLED_K_FOLDS
+
         def weight_fold(offset: int, size: int, step: int, slot: int) -> list[Operation]:
-            ops: list[Operation] = []
-            for k0, kr in k_folds:
-                ops.append(
+            """The k folds of output columns offset..offset+size-1, which move `step` columns
+            per iteration of the loop over n (0: not in it)."""
+
+            def k_fold(k0: int, kr: int, k_step: int, slot: int) -> list[Operation]:
+                # steps per enclosing loop, innermost first: the k loop's, then the n loop's
+                levels = [((0, k_step), (0, k_step), (0, 0)), ((step, 0), (0, 0), (0, step))]
+                w_step, x_step, y_step = nest_steps(levels, [bool(k_step), bool(step)])
+                return [
                     PreloadTileOp(
                         w.buffer,
                         (size, kr),
                         slot,
                         offsets=w.at(offset, k0),
-                        step=(step, 0),
+                        step=w_step,
                         transpose=True,
-                    )
-                )
-                ops.append(
+                    ),
                     MatmulTileOp(
                         y.buffer,
                         m,
@@ -110,17 +118,32 @@ def gemm_folds(
                         a=x.buffer,
                         slot=slot,
                         a_offsets=x.at(0, k0),
+                        a_step=x_step,
                         dst_offsets=y.at(0, offset),
-                        dst_step=(0, step),
+                        dst_step=y_step,
                         accumulate=k0 > 0,
-                    )
-                )
-                slot ^= 1
-            return ops
+                    ),
+                ]
 
-        # a few tiles stay straight-line code: as short as a loop, and simpler to schedule
-        looped = nested and len(folds(n, cols)) * len(k_folds) > UNROLLED_TILES
-        return _fold_loop(n, cols, weight_fold, len(k_folds), first_slot, looped)
+            if not k_looped:
+                ops: list[Operation] = []
+                for k0, kr in k_folds:
+                    ops += k_fold(k0, kr, 0, slot)
+                    slot ^= 1
+                return ops
+            # the first k fold starts the sum; the others accumulate, in a loop
+            _, first = k_folds[0]
+            rest = fold_loop(
+                k - first,
+                rows,
+                lambda k0, kr, k_step, s: k_fold(first + k0, kr, k_step, s),
+                1,
+                slot ^ 1,
+                True,
+            )
+            return [*k_fold(0, first, 0, slot), *rest]
+
+        return fold_loop(n, cols, weight_fold, len(k_folds), first_slot, looped)
     if dataflow == "is":
         if n > field_limit("n"):
             raise ValueError(f"is streams n = {n} rows, more than an mm instruction holds")
@@ -155,65 +178,40 @@ def gemm_folds(
                 slot ^= 1
             return ops
 
-        return _fold_loop(m, cols, input_fold, len(k_folds), first_slot, nested)
+        return fold_loop(m, cols, input_fold, len(k_folds), first_slot, nested)
     if dataflow == "os":
+        # many folds over n are a loop inside the loop over m
+        n_looped = len(folds(n, cols)) > UNROLLED_N_FOLDS
+        n_looped = n_looped and loop_depth + 2 <= target.loop_depth.data
 
         def output_fold(offset: int, size: int, step: int, slot: int) -> list[Operation]:
-            ops: list[Operation] = []
-            for n0, nc in folds(n, cols):
-                for k0, kk in folds(k, field_limit("k")):
-                    ops.append(
-                        MatmulTileOp(
-                            y.buffer,
-                            size,
-                            nc,
-                            kk,
-                            a=x.buffer,
-                            b=w.buffer,
-                            a_offsets=x.at(offset, k0),
-                            a_step=(step, 0),
-                            b_offsets=w.at(n0, k0),
-                            dst_offsets=y.at(offset, n0),
-                            dst_step=(step, 0),
-                            accumulate=k0 > 0,
-                        )
+            """Rows offset..offset+size-1 of y, which move `step` rows per iteration of the
+            loop over m (0: not in it)."""
+
+            def n_fold(n0: int, nc: int, n_step: int, _slot: int) -> list[Operation]:
+                # steps per enclosing loop, innermost first: the n loop's, then the m loop's
+                levels = [((0, 0), (n_step, 0), (0, n_step)), ((step, 0), (0, 0), (step, 0))]
+                x_step, w_step, y_step = nest_steps(levels, [bool(n_step), bool(step)])
+                return [
+                    MatmulTileOp(
+                        y.buffer,
+                        size,
+                        nc,
+                        kk,
+                        a=x.buffer,
+                        b=w.buffer,
+                        a_offsets=x.at(offset, k0),
+                        a_step=x_step,
+                        b_offsets=w.at(n0, k0),
+                        b_step=w_step,
+                        dst_offsets=y.at(offset, n0),
+                        dst_step=y_step,
+                        accumulate=k0 > 0,
                     )
-            return ops
+                    for k0, kk in folds(k, field_limit("k"))
+                ]
 
-        return _fold_loop(m, rows, output_fold, 0, first_slot, nested)
+            return fold_loop(n, cols, n_fold, 0, slot, n_looped)
+
+        return fold_loop(m, rows, output_fold, 0, first_slot, nested)
     raise ValueError(f"unknown GEMM dataflow {dataflow!r}")
-
-
-def _fold_loop(
-    size: int, tile: int, fold: Fold, preloads: int, first_slot: int, nested: bool
-) -> list[Operation]:
-    """All folds of a dimension: the full ones as one loop stepping over the buffers (when
-    `nested`; unrolled otherwise), then the rest.
-
-    A fold with an odd number of preloads ends on the slot it started with, so the loop body
-    then holds two folds (the second starting on the other slot) to keep the slots alternating.
-    """
-    full, tail = divmod(size, tile)
-    flip = preloads % 2  # whether one fold changes the slot the next one starts on
-    ops: list[Operation] = []
-    if full < 2 or not nested:
-        for index in range(full):
-            ops += fold(index * tile, tile, 0, first_slot ^ (index * flip % 2))
-    elif flip:
-        pairs, single = divmod(full, 2)
-
-        def pair(offset: int, step: int) -> list[Operation]:
-            return fold(offset, tile, step, first_slot) + fold(
-                offset + tile, tile, step, first_slot ^ 1
-            )
-
-        ops += repeat(pairs, 2 * tile, pair, loop_allowed=True)
-        if single:
-            ops += fold((full - 1) * tile, tile, 0, first_slot)
-    else:
-        ops += repeat(
-            full, tile, lambda offset, step: fold(offset, tile, step, first_slot), loop_allowed=True
-        )
-    if tail:
-        ops += fold(full * tile, tail, 0, first_slot ^ (full * flip % 2))
-    return ops

@@ -176,7 +176,7 @@ class LowerSsmScan(RewritePattern):
                     except ValueError as error:
                         raise LoweringError.at(op, f"cannot widen {plane.name}: {error}") from None
                 planes.append(widened[plane.dram])
-        emit_prodf(ops, scan, mapping, planes)
+        emit_prodf(ops, scan, mapping, planes, target_of(op).loop_depth.data, weight)
         for configure in ops.ops:
             if isinstance(configure, ConfigureOp):
                 configure.attributes[MODE_ATTRIBUTE] = StringAttr("prodf")

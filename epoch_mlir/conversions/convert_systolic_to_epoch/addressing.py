@@ -7,6 +7,11 @@ steps inside a `chunk_loop` needs a register that moves with the loop: one regis
 (advance per iteration, initial value) in each loop, handed out from a pool in program order and
 returned when the loop ends. The loop's two stride slots advance the first two; `addi`s at the
 end of the body advance any more (chunk_loop's pattern writes both, and the `li`s that set them).
+
+A window that moves in several nested loops gets a register in each loop that moves it: the
+outermost one starts at the window's `high` part (`li`), each inner one from the register of
+the loop around it (`addi rI, rO, 0` before the inner loop), so every iteration of the outer
+loop restarts the inner walk where the outer one has got to.
 """
 
 from __future__ import annotations
@@ -29,12 +34,21 @@ OFFSET_LIMIT = 1 << (MEM_OFFSET_BITS - 2)  # addresses from here on go through a
 SCRATCH = (13, 14, 15)  # registers for addresses too far for an offset, one per operand
 
 
+@dataclass(frozen=True)
+class LoopRegister:
+    """What a register of one loop does: it starts at `source` + `initial` before the loop
+    (`source` 0: the constant, as r0 is 0) and moves by `advance` per iteration."""
+
+    advance: int
+    initial: int
+    source: int = 0
+
+
 @dataclass
 class LoopRegisters:
-    """The registers one hardware loop advances: (advance per iteration, initial value) ->
-    register, in the order they were first needed."""
+    """The registers one hardware loop advances, in the order they were first needed."""
 
-    registers: dict[tuple[int, int], int] = field(default_factory=dict)
+    registers: dict[LoopRegister, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -65,7 +79,12 @@ class Placement:
         words, row = element_words(value), _row_length(value)
         stride = (row if window.row_stride is None else window.row_stride) * words
         address = self.address(value) + (window.corner[0] * row + window.corner[1]) * words
-        advance = (window.step[0] * row + window.step[1]) * words
+        steps = window.step
+        advances = [
+            (steps[i] * row + steps[i + 1]) * words for i in range(0, len(steps) - 1, 2)
+        ]  # per enclosing loop, innermost first
+        while advances and not advances[-1]:
+            advances.pop()
         if address >= ADDRESS_REGISTER_LIMIT:
             raise LoweringError.at(
                 op,
@@ -74,30 +93,34 @@ class Placement:
             )
         # an address beyond the instruction's offset field starts in a register
         high = 0 if abs(address) < OFFSET_LIMIT else address - address % OFFSET_LIMIT
-        if not advance:
+        if not advances:
             if not high:
                 return Mem(0, address), stride
             register = SCRATCH[self.scratch_turn % len(SCRATCH)]
             self.scratch_turn += 1
             setup.append((register, high))
             return Mem(register, address - high), stride
-        loop = _innermost_loop(op)
-        if loop is None:
+        loops = _enclosing_loops(op)
+        if len(advances) > len(loops):
             raise LoweringError.at(op, "a window steps outside any chunk_loop")
-        return Mem(self.register(op, loop, advance, high), address - high), stride
+        register, initial = 0, high
+        for level in reversed(range(len(advances))):  # outermost first
+            if advances[level]:
+                key = LoopRegister(advances[level], initial, register)
+                register, initial = self.register(op, loops[level], key), 0
+        return Mem(register, address - high), stride
 
-    def register(self, op: Operation, loop: Operation, advance: int, initial: int) -> int:
-        """The register that starts at `initial` and moves by `advance` in `loop`."""
+    def register(self, op: Operation, loop: Operation, key: LoopRegister) -> int:
+        """The register that starts as `key` says before `loop` and moves with it."""
         registers = self.loops.setdefault(loop, LoopRegisters()).registers
-        key = (advance, initial)
         if key not in registers:
             if not self.free_registers:
                 raise LoweringError.at(op, "too many windows step at different rates in one loop")
             registers[key] = self.free_registers.pop()
         return registers[key]
 
-    def close_loop(self, loop: Operation) -> Sequence[tuple[tuple[int, int], int]]:
-        """The loop's ((advance, initial), register) pairs, its registers returned to the pool."""
+    def close_loop(self, loop: Operation) -> Sequence[tuple[LoopRegister, int]]:
+        """The loop's registers (what each does, its number), returned to the pool."""
         advances = list(self.loops.pop(loop, LoopRegisters()).registers.items())
         self.free_registers.extend(register for _, register in advances)
         return advances
@@ -107,8 +130,12 @@ def _row_length(value: SSAValue) -> int:
     return memory_type(value).matrix[1]
 
 
-def _innermost_loop(op: Operation) -> Operation | None:
+def _enclosing_loops(op: Operation) -> list[Operation]:
+    """The chunk loops around `op`, innermost first (the order of a window's step pairs)."""
+    loops: list[Operation] = []
     parent = op.parent_op()
-    while parent is not None and not isinstance(parent, systolic.ChunkLoopOp):
+    while parent is not None:
+        if isinstance(parent, systolic.ChunkLoopOp):
+            loops.append(parent)
         parent = parent.parent_op()
-    return parent
+    return loops

@@ -149,9 +149,10 @@ class LowerChunkLoop(RewritePattern):
     source = systolic.ChunkLoopOp
     summary = (
         "`loop count, ra += sa, rb += sb` around the body: every distinct (advance, start) of a "
-        "stepping window gets an address register, set by `li` before the loop and advanced by "
-        "the loop (the first two) or an `addi` at the end of the body (the rest); `len` is the "
-        "body's instruction count, counted when the program is encoded"
+        "stepping window gets an address register, set before the loop (by `li`, or by `addi` "
+        "from the enclosing loop's register when the window moves in that loop too) and "
+        "advanced by the loop (the first two) or an `addi` at the end of the body (the rest); "
+        "`len` is the body's instruction count, counted when the program is encoded"
     )
 
     @op_type_rewrite_pattern
@@ -162,18 +163,20 @@ class LowerChunkLoop(RewritePattern):
         for child in body:
             child.detach()
         body += [
-            instruction("addi", location, rd=register, rs=register, imm=advance)
-            for (advance, _), register in advances[len(_LOOP_STRIDE_SLOTS) :]
+            instruction("addi", location, rd=register, rs=register, imm=key.advance)
+            for key, register in advances[len(_LOOP_STRIDE_SLOTS) :]
         ]
         strides = {"ra": 0, "sa": 0, "rb": 0, "sb": 0}
-        for slot, ((advance, _), register) in zip(_LOOP_STRIDE_SLOTS, advances, strict=False):
-            strides[f"r{slot}"], strides[f"s{slot}"] = register, advance
+        for slot, (key, register) in zip(_LOOP_STRIDE_SLOTS, advances, strict=False):
+            strides[f"r{slot}"], strides[f"s{slot}"] = register, key.advance
         loop_class = _OP_OF_MNEMONIC["loop"]
         assert issubclass(loop_class, LoopInstructionOp)
         loop = loop_class.from_values({"count": op.count.value.data, **strides}, body)
         loop.location = location
         setup = [
-            instruction("li", location, rd=register, imm=initial)
-            for (_, initial), register in advances
+            instruction("addi", location, rd=register, rs=key.source, imm=key.initial)
+            if key.source
+            else instruction("li", location, rd=register, imm=key.initial)
+            for key, register in advances
         ]
         rewriter.replace(op, [*setup, loop], [])

@@ -24,12 +24,13 @@ FieldValue = int | float | str
 @dataclass(frozen=True)
 class Window:
     """A memory operand before placement: a buffer or DRAM tensor, the element at its corner,
-    its advance per chunk-loop iteration, and (elements) the distance between its rows when it
-    is not the buffer's row length."""
+    its advance per iteration of each enclosing chunk loop (a [row, col] pair per loop, innermost
+    first), and (elements) the distance between its rows when it is not the buffer's row
+    length."""
 
     value: SSAValue
     corner: tuple[int, int] = (0, 0)
-    step: tuple[int, int] = (0, 0)
+    step: tuple[int, ...] = (0, 0)
     row_stride: int | None = None
 
 
@@ -79,6 +80,10 @@ def _pair(values: DenseArrayBase[IntegerType] | None) -> tuple[int, int]:
     return int(first), int(second)
 
 
+def _steps(values: DenseArrayBase[IntegerType] | None) -> tuple[int, ...]:
+    return (0, 0) if values is None else tuple(int(value) for value in values.get_values())
+
+
 def _stride(attribute: IntegerAttr | None) -> int | None:
     return None if attribute is None else attribute.value.data
 
@@ -109,14 +114,14 @@ def _transfer(op: systolic.LoadOp | systolic.StoreOp) -> Selection:
             MemoryOperand(
                 "src",
                 Window(
-                    op.src, _pair(op.src_offsets), _pair(op.src_step), _stride(op.src_row_stride)
+                    op.src, _pair(op.src_offsets), _steps(op.src_step), _stride(op.src_row_stride)
                 ),
                 "src_stride",
             ),
             MemoryOperand(
                 "dst",
                 Window(
-                    op.dst, _pair(op.dst_offsets), _pair(op.dst_step), _stride(op.dst_row_stride)
+                    op.dst, _pair(op.dst_offsets), _steps(op.dst_step), _stride(op.dst_row_stride)
                 ),
                 "dst_stride",
             ),
@@ -141,7 +146,7 @@ def _preload_tile(op: systolic.PreloadTileOp) -> Selection:
     return Selection(
         "ldw",
         {"slot": op.slot.value.data, "rows": tile_rows, "cols": tile_cols, "trans": int(transpose)},
-        (MemoryOperand("src", Window(op.src, _pair(op.offsets), _pair(op.step)), "src_stride"),),
+        (MemoryOperand("src", Window(op.src, _pair(op.offsets), _steps(op.step)), "src_stride"),),
     )
 
 
@@ -157,10 +162,10 @@ def _stream(op: systolic.StreamOp) -> Selection:
         },
         (
             MemoryOperand(
-                "src", Window(op.src, _pair(op.src_offsets), _pair(op.src_step)), "src_stride"
+                "src", Window(op.src, _pair(op.src_offsets), _steps(op.src_step)), "src_stride"
             ),
             MemoryOperand(
-                "dst", Window(op.dst, _pair(op.dst_offsets), _pair(op.dst_step)), "dst_stride"
+                "dst", Window(op.dst, _pair(op.dst_offsets), _steps(op.dst_step)), "dst_stride"
             ),
         ),
     )
@@ -173,10 +178,10 @@ def _selective_discretize(op: systolic.SelectiveDiscretizeOp) -> Selection:
         {"rows": steps, "cols": channels, "nm": modes},
         (
             MemoryOperand(
-                "a", Window(op.delta, _pair(op.delta_offsets), _pair(op.delta_step)), "a_stride"
+                "a", Window(op.delta, _pair(op.delta_offsets), _steps(op.delta_step)), "a_stride"
             ),
-            MemoryOperand("b", Window(op.a, _pair(op.a_offsets), _pair(op.a_step)), "b_stride"),
-            MemoryOperand("dst", Window(op.dst, _pair(op.dst_offsets), _pair(op.dst_step))),
+            MemoryOperand("b", Window(op.a, _pair(op.a_offsets), _steps(op.a_step)), "b_stride"),
+            MemoryOperand("dst", Window(op.dst, _pair(op.dst_offsets), _steps(op.dst_step))),
         ),
     )
 
@@ -194,11 +199,11 @@ def _selective_stream(op: systolic.SelectiveStreamOp) -> Selection:
         },
         (
             MemoryOperand(
-                "src", Window(op.src, _pair(op.src_offsets), _pair(op.src_step)), "src_stride"
+                "src", Window(op.src, _pair(op.src_offsets), _steps(op.src_step)), "src_stride"
             ),
-            MemoryOperand("dst", Window(op.dst, _pair(op.dst_offsets), _pair(op.dst_step))),
-            MemoryOperand("a", Window(op.abar, _pair(op.abar_offsets), _pair(op.abar_step))),
-            MemoryOperand("b", Window(op.bc, _pair(op.bc_offsets), _pair(op.bc_step)), "b_stride"),
+            MemoryOperand("dst", Window(op.dst, _pair(op.dst_offsets), _steps(op.dst_step))),
+            MemoryOperand("a", Window(op.abar, _pair(op.abar_offsets), _steps(op.abar_step))),
+            MemoryOperand("b", Window(op.bc, _pair(op.bc_offsets), _steps(op.bc_step)), "b_stride"),
         ),
     )
 
@@ -208,7 +213,7 @@ def _matmul_tile(op: systolic.MatmulTileOp) -> Selection:
         name: str, value: SSAValue | None, offsets: Any, step: Any, stride: Any
     ) -> MemoryOperand:
         window = (
-            None if value is None else Window(value, _pair(offsets), _pair(step), _stride(stride))
+            None if value is None else Window(value, _pair(offsets), _steps(step), _stride(stride))
         )
         return MemoryOperand(name, window, f"{name}_stride")
 
@@ -242,10 +247,12 @@ def _vector(op: systolic.VectorOp) -> Selection:
     binary = op.b is not None
     dst_stride = None if function in systolic.COLUMN_REDUCTIONS else "dst_stride"
     operands = [
-        MemoryOperand("dst", Window(op.dst, _pair(op.dst_offsets), _pair(op.dst_step)), dst_stride),
+        MemoryOperand(
+            "dst", Window(op.dst, _pair(op.dst_offsets), _steps(op.dst_step)), dst_stride
+        ),
         MemoryOperand(
             "a",
-            Window(op.a, _pair(op.a_offsets), _pair(op.a_step)),
+            Window(op.a, _pair(op.a_offsets), _steps(op.a_step)),
             "a_stride",
             op.a_broadcast.data,
             "abc" if binary else None,
@@ -255,7 +262,7 @@ def _vector(op: systolic.VectorOp) -> Selection:
         operands.append(
             MemoryOperand(
                 "b",
-                Window(op.b, _pair(op.b_offsets), _pair(op.b_step)),
+                Window(op.b, _pair(op.b_offsets), _steps(op.b_step)),
                 "b_stride",
                 op.b_broadcast.data,
                 "bbc",

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, UnitAttr, UnrealizedConversionCastOp
 from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
@@ -38,6 +39,7 @@ from epoch_mlir.dialects.systolic import (
     MatmulTileOp,
     ReverseOp,
     SelectiveStreamOp,
+    SramType,
     StoreOp,
     StreamOp,
     VectorOp,
@@ -75,8 +77,10 @@ def fused_add(producer: Operation) -> FusedAdd | None:
     return FusedAdd(user, user.operands[1 - index], reverse)
 
 
-def _area(rect: Rect) -> int:
-    return rect[2] * rect[3]
+def _buffer_shape(buffer: SSAValue) -> tuple[int, int]:
+    memory = buffer.type
+    assert isinstance(memory, SramType)
+    return memory.matrix
 
 
 def _intersection(a: Rect, b: Rect) -> int:
@@ -122,40 +126,51 @@ def _written(op: Operation, buffer: SSAValue) -> tuple[Rect | None, bool] | None
     return None
 
 
-LOOP_WRITES_LIMIT = 4096  # iterations of a nested loop the analysis unrolls
+LOOP_WRITES_LIMIT = 1 << 16  # array writes of a loop nest the analysis unrolls
 
 
 def _loop_writes(loop: ChunkLoopOp, buffer: SSAValue) -> list[tuple[Operation, Rect, bool]] | None:
-    """The writes of `buffer` by a chunk loop whose body only writes it with array ops (a GEMM
-    folding a chunk's rows, as os and is do), one rectangle per iteration in execution order,
-    so the coverage checks of `_chunk` see exactly what each iteration writes. None for any
-    other use of the buffer, or a loop too long to unroll."""
-    count = loop.count.value.data
-    body: list[
-        tuple[StreamOp | MatmulTileOp | SelectiveStreamOp, int, int, int, int, int, int]
-    ] = []
-    for op in loop.body.block.ops:
-        if not _uses(op, buffer):
-            continue
-        if not isinstance(op, ARRAY_WRITERS) or op.regions or op.dst is not buffer:
-            return None
-        if any(operand is buffer for operand in op.operands[:-1]):
-            return None  # also reads it
-        if isinstance(op, MatmulTileOp):
-            m, n = op.m.value.data, op.n.value.data
-            rows, cols = (n, m) if op.transpose_out else (m, n)
-        else:
-            rows, cols = int_values(op.sizes)[:2]
-        row, col = int_values(op.dst_offsets)
-        row_step, col_step = int_values(op.dst_step)
-        body.append((op, row, col, rows, cols, row_step, col_step))
-    if not body or count > LOOP_WRITES_LIMIT:
+    """The writes of `buffer` by a loop nest whose bodies only write it with array ops (a GEMM
+    folding a chunk's rows, columns or k in nested loops, as the fold loops do), one rectangle
+    per write in execution order, so the coverage checks of `_chunk` see exactly what each
+    iteration writes. None for any other use of the buffer, or a nest too long to unroll."""
+    writes: list[tuple[Operation, Rect, bool]] = []
+
+    def unroll(ops: Sequence[Operation], iterations: list[int]) -> bool:
+        """Append the writes of `ops` at these iterations of the loops around them (outermost
+        first, from `loop` in); False when the analysis does not know the shape."""
+        for op in ops:
+            if not _uses(op, buffer):
+                continue
+            if isinstance(op, ChunkLoopOp):
+                for index in range(op.count.value.data):
+                    if len(writes) > LOOP_WRITES_LIMIT:
+                        return False
+                    if not unroll(list(op.body.block.ops), [*iterations, index]):
+                        return False
+                continue
+            if not isinstance(op, ARRAY_WRITERS) or op.regions or op.dst is not buffer:
+                return False
+            if any(operand is buffer for operand in op.operands[:-1]):
+                return False  # also reads it
+            if isinstance(op, MatmulTileOp):
+                m, n = op.m.value.data, op.n.value.data
+                rows, cols = (n, m) if op.transpose_out else (m, n)
+            else:
+                rows, cols = int_values(op.sizes)[:2]
+            row, col = int_values(op.dst_offsets)
+            steps = int_values(op.dst_step)
+            if any(steps[2 * len(iterations) :]):
+                return False  # also moves with a loop around the nest
+            for level, index in enumerate(reversed(iterations)):  # innermost first
+                row += index * steps[2 * level] if 2 * level < len(steps) else 0
+                col += index * steps[2 * level + 1] if 2 * level + 1 < len(steps) else 0
+            writes.append((op, (row, col, rows, cols), bool(op.accumulate)))
+        return True
+
+    if not unroll([loop], []) or not writes:
         return None
-    return [
-        (op, (row + i * row_step, col + i * col_step, rows, cols), bool(op.accumulate))
-        for i in range(count)
-        for op, row, col, rows, cols, row_step, col_step in body
-    ]
+    return writes
 
 
 def _uses(op: Operation, buffer: SSAValue) -> bool:
@@ -208,22 +223,29 @@ def _chunk(store: StoreOp, produced: SSAValue) -> _Chunk | None:
             break
         op = op.prev_op
     writes.reverse()  # the chunk must be filled in this block: the coverage check below
-    chunk, covered = _Chunk(store, free_after=op), []
-    for op, rect, accumulates in writes:
-        earlier = sum(_intersection(rect, seen) for seen in covered)
+    chunk = _Chunk(store, free_after=op)
+    # which elements of the buffer some write has filled (the writes may reach beyond the
+    # stored window, never beyond the buffer)
+    covered = np.zeros(_buffer_shape(buffer), dtype=bool)
+    first: set[Operation] = set()
+    for op, (row, col, rows, cols), accumulates in writes:
+        region = covered[row : row + rows, col : col + cols]
         if accumulates:
-            if earlier != _area(rect):
+            if not region.all():
                 return None  # adds onto elements nothing wrote yet
             continue
-        if earlier:
+        if region.any():
             return None  # overwrites what an earlier write left: accumulating would change it
         if isinstance(op, LoadOp) and op.src is not produced:
             return None
         if not isinstance(op, (LoadOp, *ARRAY_WRITERS)):
             return None
-        covered.append(rect)
-        chunk.first_writes.append(op)
-    if sum(_intersection(rect, window) for rect in covered) != _area(window):
+        if op not in first:  # a write in a loop fills a rectangle per iteration
+            first.add(op)
+            chunk.first_writes.append(op)
+        region[...] = True
+    row, col, rows, cols = window
+    if not covered[row : row + rows, col : col + cols].all():
         return None
     kinds = {isinstance(op, LoadOp) for op in chunk.first_writes}
     return chunk if len(kinds) == 1 else None  # all reloads or all array writes

@@ -91,6 +91,15 @@ class OpList:
         self.add(ConfigureOp(config, body))
 
     @contextmanager
+    def collect(self) -> Iterator[list[Operation]]:
+        """Ops added inside go to the list it yields, not the current body: the body of a loop
+        built elsewhere (systolic_common/folding.py)."""
+        body: list[Operation] = []
+        self._bodies.append(body)
+        yield body
+        self._bodies.pop()
+
+    @contextmanager
     def chunk_loop(self, count: int) -> Iterator[None]:
         self._bodies.append([])
         yield

@@ -72,10 +72,15 @@ def enclosing_configuration(op: Operation, allowed: Sequence[str]) -> ArrayConfi
     return config
 
 
-def loop_iterations(op: Operation) -> int:
-    """How many times the window steps run: the count of the innermost chunk loop, or 1."""
+def loop_counts(op: Operation) -> list[int]:
+    """The counts of the chunk loops around `op`, innermost first: a window's step pairs say
+    how far it moves per iteration of each, in that order."""
+    counts: list[int] = []
     loop = enclosing(op, ChunkLoopOp)
-    return loop.count.value.data if loop is not None else 1
+    while loop is not None:
+        counts.append(loop.count.value.data)
+        loop = enclosing(loop, ChunkLoopOp)
+    return counts
 
 
 def _new_body(body: Region | Sequence[Operation] | None) -> Region:

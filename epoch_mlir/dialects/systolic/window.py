@@ -1,10 +1,17 @@
 """The window, defined once: a corner `[row, col]`, a size, a per-iteration step and an
 optional row stride; its custom syntax (`%u[0, 16] stride -1 step [64, 0]`) and the check
-that it stays in its buffer at the first and last iteration of its chunk loop."""
+that it stays in its buffer at the first and last iteration of its chunk loops.
+
+The step is one `[row, col]` pair per enclosing chunk loop, innermost first, as far as the
+outermost loop that moves the window: `step [64, 0, 0, 8]` moves 64 rows per iteration of the
+innermost loop and 8 columns per iteration of the loop around it. A window's address is thus
+an affine function of the loops' iteration numbers, as a memref's is of affine.for's induction
+variables in MLIR."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import product
 from typing import cast
 
 from xdsl.dialects.builtin import (
@@ -41,9 +48,7 @@ from epoch_mlir.dialects.systolic.attrs import (
     shape_text,
 )
 from epoch_mlir.dialects.systolic.structure import (
-    ChunkLoopOp,
-    enclosing,
-    loop_iterations,
+    loop_counts,
 )
 
 ZERO_STEP = DenseArrayBase.from_list(i64, [0, 0])
@@ -72,20 +77,33 @@ def check_window(
     corner, advance = int_values(offsets), int_values(step)
     if len(corner) != 2:
         raise VerifyException(f"{role} offsets must be [row, col], got {ints_text(corner)}")
-    if len(advance) != 2:
-        raise VerifyException(f"{role} step must be [row, col], got {ints_text(advance)}")
+    if not advance or len(advance) % 2:
+        raise VerifyException(
+            f"{role} step must be [row, col] pairs, one per enclosing chunk loop, got "
+            f"{ints_text(advance)}"
+        )
     memory_type = value.type
     assert isinstance(memory_type, MemoryType)
-    if any(advance) and enclosing(op, ChunkLoopOp) is None:
-        raise VerifyException(
-            f"{role} step {ints_text(advance)} needs an enclosing systolic.chunk_loop"
-        )
-    iterations = loop_iterations(op)
+    counts = loop_counts(op)
+    levels = [advance[i : i + 2] for i in range(0, len(advance), 2)]
+    moving = max((level + 1 for level, pair in enumerate(levels) if any(pair)), default=0)
+    if moving > len(counts):
+        loops = "an enclosing systolic.chunk_loop" if moving == 1 else f"{moving} nested ones"
+        raise VerifyException(f"{role} step {ints_text(advance)} needs {loops}")
     bounds = memory_type.matrix
     stride = None if row_stride is None else row_stride.value.data
-    for iteration in (0, iterations - 1):
-        start = [origin + iteration * delta for origin, delta in zip(corner, advance, strict=True)]
-        when = f" at iteration {iteration + 1} of {iterations}" if iteration else ""
+    # the window moves linearly in each loop: its extremes are at the first or last iteration
+    # of every loop that moves it
+    for last in product((False, True), repeat=moving):
+        iterations = [counts[level] - 1 if end else 0 for level, end in enumerate(last)]
+        start = list(corner)
+        for pair, iteration in zip(levels, iterations, strict=False):
+            start = [origin + iteration * delta for origin, delta in zip(start, pair, strict=True)]
+        when = ""
+        if any(iterations):
+            when = " at iteration " + ", ".join(
+                f"{i + 1} of {counts[level]}" for level, i in enumerate(iterations)
+            )
         if stride is not None:
             _check_strided(role, start, sizes, stride, bounds, when, memory_type)
             continue

@@ -338,7 +338,7 @@ builtin.module attributes {systolic.target = #t} {
   func.func @f(%x: !systolic.dram<64x16xf32>, %z: !systolic.dram<8x4xcomplex<f32>>) {
     %b = systolic.alloc : !systolic.sram<input, 16x16xf32>
     systolic.chunk_loop 4 {
-      // CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: 'systolic.load' op src step must be [row, col], got [16]
+      // CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: 'systolic.load' op src step must be [row, col] pairs, one per enclosing chunk loop, got [16]
       systolic.load %x[0, 0] step [16] -> %b[0, 0] sizes [16, 16] : !systolic.dram<64x16xf32>, !systolic.sram<input, 16x16xf32>
     }
     func.return
@@ -417,6 +417,42 @@ builtin.module attributes {systolic.target = #t} {
     %b = systolic.alloc : !systolic.sram<input, 16x16xf32>
     // CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: 'systolic.load' op src step [16, 0] needs an enclosing systolic.chunk_loop
     systolic.load %x[0, 0] step [16, 0] -> %b[0, 0] sizes [16, 16] : !systolic.dram<64x16xf32>, !systolic.sram<input, 16x16xf32>
+    func.return
+  }
+}
+
+// -----
+
+// A step for the loop around the innermost one, but only one loop encloses the window.
+#t = #systolic.target<"t", 8x4, lima, loop_depth 2, banks [input 1024, weight 512, output 1024]>
+builtin.module attributes {systolic.target = #t} {
+  func.func @f(%x: !systolic.dram<64x16xf32>, %z: !systolic.dram<8x4xcomplex<f32>>) {
+    %b = systolic.alloc : !systolic.sram<input, 16x16xf32>
+    systolic.chunk_loop 2 {
+      // CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: 'systolic.load' op src step [16, 0, 32, 0] needs 2 nested ones
+      systolic.load %x[0, 0] step [16, 0, 32, 0] -> %b[0, 0] sizes [16, 16] : !systolic.dram<64x16xf32>, !systolic.sram<input, 16x16xf32>
+    }
+    func.return
+  }
+}
+
+// -----
+
+// Two nested loops move the window, 16 rows per inner and 48 per outer iteration: the last
+// iteration of both starts at row 64 of 64. The error names the iteration of each loop,
+// innermost first.
+#t = #systolic.target<"t", 8x4, lima, loop_depth 2, banks [input 1024, weight 512, output 1024]>
+builtin.module attributes {systolic.target = #t} {
+  func.func @f(%x: !systolic.dram<64x16xf32>, %z: !systolic.dram<8x4xcomplex<f32>>) {
+    %b = systolic.alloc : !systolic.sram<input, 16x16xf32>
+    systolic.chunk_loop 2 {
+      systolic.chunk_loop 2 {
+        // CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: 'systolic.load' op src window at [64, 0] of size [16, 16] at iteration 2 of 2, 2 of 2 does not fit in 64x16 (!systolic.dram<64x16xf32>)
+        systolic.load %x[0, 0] step [16, 0, 48, 0] -> %b[0, 0] sizes [16, 16] : !systolic.dram<64x16xf32>, !systolic.sram<input, 16x16xf32>
+      }
+      // in bounds: the outer loop's two iterations start at rows 0 and 32
+      systolic.load %x[16, 0] step [32, 0] -> %b[0, 0] sizes [16, 16] : !systolic.dram<64x16xf32>, !systolic.sram<input, 16x16xf32>
+    }
     func.return
   }
 }
