@@ -211,3 +211,23 @@ def test_a_timestep_that_does_not_fit_the_banks_is_refused(tmp_path: Path) -> No
     message = refusal(text, str(path), "ws")
     assert "'ssm.selective_scan' op cannot stream the sequence: one timestep" in message
     assert "bank 'weight'" in message
+
+
+@pytest.mark.parametrize(
+    ("hw", "dataflow", "modes"), [("tiny", "prodf", 4), ("tiny", "prodf", 9), ("tpu", "ws", 4)]
+)
+def test_channel_folds_are_a_loop(hw: str, dataflow: str, modes: int) -> None:
+    """Many channel folds (4 channels a fold on the 4x4 array with N = 4; 3 mode folds each
+    with N = 9; 128 lanes on tpu): the full folds are one loop around each fold's chunk
+    loop, so the program does not grow with the channels, and the scan still agrees with the
+    reference, the gate included."""
+    per_fold = 128 if hw == "tpu" else 4
+    sizes = []
+    for folds in (8, 16):
+        text, inputs = selective_layer(
+            5 * CHUNK + 1, folds * per_fold, modes, gate=True, softplus=True, seed=folds
+        )
+        run_and_compare(text, inputs, hw, dataflow, CHUNK)
+        compiled, _ = compile_text(text, hw, dataflow, CHUNK)
+        sizes.append(len(compiled.program.words))
+    assert sizes[0] == sizes[1]

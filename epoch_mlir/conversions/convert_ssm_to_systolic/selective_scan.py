@@ -26,12 +26,13 @@ last). Later mode folds of ProDF add to the partial y they load back from DRAM.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
 from xdsl.dialects.builtin import StringAttr, TensorType
-from xdsl.ir import SSAValue
+from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 from epoch_mlir.conversions.convert_ssm_to_systolic.chunking import (
@@ -42,6 +43,7 @@ from epoch_mlir.conversions.convert_ssm_to_systolic.chunking import (
 from epoch_mlir.conversions.convert_ssm_to_systolic.scan_conventional import transpose_fold
 from epoch_mlir.conversions.systolic_common.builder import OpList
 from epoch_mlir.conversions.systolic_common.cost import instruction_cycles
+from epoch_mlir.conversions.systolic_common.folding import fold_loop
 from epoch_mlir.conversions.systolic_common.lowering import (
     MODE_ATTRIBUTE,
     LoweringError,
@@ -271,13 +273,31 @@ def emit_selective(
         d=ops.alloc("weight", (1, per_fold), "d"),
     )
     mode_folds = folds(scan.modes, modes)
+    loop_depth = ops.machine.loop_depth
+
+    def channel_folds(fold_ops: Callable[[int, int, int], None], levels: int) -> None:
+        """The channel folds, the full ones as a loop when the target has a level for it
+        around the `levels` loops of each fold's pass; `fold_ops(h0, nch, step)` emits one."""
+
+        def fold(h0: int, nch: int, step: int, _slot: int) -> list[Operation]:
+            with ops.collect() as body:
+                fold_ops(h0, nch, step)
+            return body
+
+        looped = loop_depth >= levels + 1
+        for op in fold_loop(scan.channels, per_fold, fold, 0, 0, looped):
+            ops.add(op)
+
     if prodf:
+
+        def prodf_fold(h0: int, nch: int, step: int) -> None:
+            for index, (n0, nm) in enumerate(mode_folds):
+                fold = _Fold(ops, scan, buffers, h0, nch, n0, nm, index, len(mode_folds), step)
+                fold.resident()
+                stream_chunks(ops, scan.length, chunk, fold.load, fold.compute_prodf)
+
         with ops.configure(ArrayConfigAttr("lima", "prodf", mapping.seg)):
-            for h0, nch in folds(scan.channels, per_fold):
-                for index, (n0, nm) in enumerate(mode_folds):
-                    fold = _Fold(ops, scan, buffers, h0, nch, n0, nm, index, len(mode_folds))
-                    fold.resident()
-                    stream_chunks(ops, scan.length, chunk, fold.load, fold.compute_prodf)
+            channel_folds(prodf_fold, 1)
         return
     machine = ops.machine
     block = min(machine.rows, machine.cols, modes)
@@ -286,13 +306,16 @@ def emit_selective(
     state = ops.alloc("weight", (modes, per_fold), "state")
     temporary = ops.alloc("weight", (modes, per_fold), "t")
     zeros = ops.constant(np.zeros((modes, per_fold), np.float32), "zero_state")
+
+    def conventional_fold(h0: int, nch: int, step: int) -> None:
+        fold = _Fold(ops, scan, buffers, h0, nch, 0, modes, 0, 1, step)
+        fold.resident()
+        ops.add(LoadOp(zeros, state, (modes, nch)))
+        recurrence = _Recurrence(fold, dataflow, eye, block, state, temporary)
+        stream_chunks(ops, scan.length, chunk, fold.load, recurrence.compute)
+
     with ops.configure(ArrayConfigAttr("mac", dataflow)):
-        for h0, nch in folds(scan.channels, per_fold):
-            fold = _Fold(ops, scan, buffers, h0, nch, 0, modes, 0, 1)
-            fold.resident()
-            ops.add(LoadOp(zeros, state, (modes, nch)))
-            recurrence = _Recurrence(fold, dataflow, eye, block, state, temporary)
-            stream_chunks(ops, scan.length, chunk, fold.load, recurrence.compute)
+        channel_folds(conventional_fold, 2)  # the chunk loop and the loop over its timesteps
 
 
 @dataclass
@@ -308,6 +331,14 @@ class _Fold:
     nm: int
     index: int  # which mode fold
     count: int  # mode folds in all
+    channel_step: int = 0  # channels the windows move per iteration of the channel loop
+
+    def steps(self, chunk_step: int) -> tuple[int, ...]:
+        """A window on the fold's channels of an L x H tensor: down the sequence in the chunk
+        loop, across the channels in the channel loop around it (innermost first)."""
+        if not self.channel_step:
+            return (chunk_step, 0)
+        return (chunk_step, 0, 0, self.channel_step) if chunk_step else (0, self.channel_step)
 
     @property
     def first(self) -> bool:
@@ -321,9 +352,15 @@ class _Fold:
         """A's block for the fold, and D for the channels (used by the first mode fold)."""
         buffers = self.buffers
         a_block = (self.nch, self.nm)
-        self.ops.add(LoadOp(self.scan.a, buffers.a, a_block, src_offsets=(self.h0, self.n0)))
+        a, d, moves = self.scan.a, self.scan.d, self.channel_step
+        self.ops.add(
+            LoadOp(a, buffers.a, a_block, src_offsets=(self.h0, self.n0), src_step=(moves, 0))
+        )
         if self.first:
-            self.ops.add(LoadOp(self.scan.d, buffers.d, (1, self.nch), src_offsets=(0, self.h0)))
+            d_window = (1, self.nch)
+            self.ops.add(
+                LoadOp(d, buffers.d, d_window, src_offsets=(0, self.h0), src_step=(0, moves))
+            )
 
     def _channels(self, tensor: SSAValue, buffer: SSAValue, at: ChunkStep) -> None:
         """The chunk's rows of an L x H tensor, the fold's channels."""
@@ -333,7 +370,7 @@ class _Fold:
                 buffer,
                 (at.rows, self.nch),
                 src_offsets=(at.row, self.h0),
-                src_step=(at.step, 0),
+                src_step=self.steps(at.step),
             )
         )
 
@@ -383,7 +420,8 @@ class _Fold:
             z = buffers.z[which]
             ops.add(VectorOp("silu", z, z, sizes))
             ops.add(VectorOp("mul", y, y, sizes, b=z))
-        ops.add(StoreOp(y, scan.y, sizes, dst_offsets=(at.row, self.h0), dst_step=(at.step, 0)))
+        window = {"dst_offsets": (at.row, self.h0), "dst_step": self.steps(at.step)}
+        ops.add(StoreOp(y, scan.y, sizes, **window))
 
     def compute_prodf(self, at: ChunkStep) -> None:
         buffers, which = self.buffers, at.index % 2
