@@ -408,6 +408,9 @@ def test_a_wide_linear_folds_in_a_loop(dataflow: str) -> None:
     # folds (a loop over k inside the loop over n, its last fold partial)
     matches_reference(linear(70, 24, 30), "small", dataflow, chunk_rows=32)
     matches_reference(linear(70, 53, 30), "small", dataflow, chunk_rows=32)
+    # a chunk loop around the fold loops, its store after them: the store's address register
+    # is not one the fold loops used
+    matches_reference(linear(512, 32, 128, bias=False), "tiny", dataflow)
 
 
 def test_automatic_chunks_keep_the_program_small_for_long_sequences() -> None:

@@ -62,6 +62,8 @@ class Placement:
         default_factory=lambda: list(range(NUM_REGS - 1 - len(SCRATCH), 0, -1))
     )
     scratch_turn: int = 0
+    # per open loop, the registers loops nested in it have used (see `register`)
+    used_inside: dict[Operation, set[int]] = field(default_factory=dict)
 
     def address(self, value: SSAValue) -> int:
         if value not in self.addresses:
@@ -111,18 +113,31 @@ class Placement:
         return Mem(register, address - high), stride
 
     def register(self, op: Operation, loop: Operation, key: LoopRegister) -> int:
-        """The register that starts as `key` says before `loop` and moves with it."""
+        """The register that starts as `key` says before `loop` and moves with it.
+
+        Loops nested in `loop` are converted (and give their registers back) before the ops
+        that follow them in `loop`'s body ask for one, but at run time they run while every
+        register of `loop` holds its value: a register a nested loop used is never given to
+        a loop around it.
+        """
         registers = self.loops.setdefault(loop, LoopRegisters()).registers
         if key not in registers:
-            if not self.free_registers:
+            taken = self.used_inside.get(loop, set())
+            free = [register for register in self.free_registers if register not in taken]
+            if not free:
                 raise LoweringError.at(op, "too many windows step at different rates in one loop")
-            registers[key] = self.free_registers.pop()
+            register = free[-1]
+            self.free_registers.remove(register)
+            registers[key] = register
+            for outer in _enclosing_loops(loop):
+                self.used_inside.setdefault(outer, set()).add(register)
         return registers[key]
 
     def close_loop(self, loop: Operation) -> Sequence[tuple[LoopRegister, int]]:
         """The loop's registers (what each does, its number), returned to the pool."""
         advances = list(self.loops.pop(loop, LoopRegisters()).registers.items())
         self.free_registers.extend(register for _, register in advances)
+        self.used_inside.pop(loop, None)
         return advances
 
 
