@@ -603,8 +603,53 @@ def markdown(results: dict[str, Any], images: list[str]) -> str:
             "counts cycles (folds x per-fold), so equal timing shows as a difference of one.",
         ]
     lines += fusion_section(results)
+    lines += small_arrays_section()
     lines += paper_comparison(results)
     return "\n".join(lines) + "\n"
+
+
+def small_arrays_section() -> list[str]:
+    """Compile time and program size on the small arrays (benchmarks/bench_small_arrays.py),
+    against the figures measured before the folds were loops, where we have them."""
+    path = Path(__file__).resolve().parent / "small_array_results.json"
+    if not path.exists():
+        return []
+    now = json.loads(path.read_text())
+    before_path = path.with_name("small_array_results_before.json")
+    before = json.loads(before_path.read_text()) if before_path.exists() else {}
+    lines = [
+        "",
+        "## Small arrays: compile time and program size",
+        "",
+        "Every example compiled for `small` (8x4) and `tiny` (4x4), the arrays architects",
+        "sweep, with the default pipeline (`python benchmarks/bench_small_arrays.py`: wall",
+        "time in one process, machine idle). The folds over channels, modes and output columns",
+        'are hardware loops (docs/compiler.md, "Tiles as loops"); before, they were unrolled',
+        f"({before.get('_how', 'no earlier figures')}). Goal: under 10 s and 1 MB each.",
+        "",
+        "| example | small: compile | small: program | tiny: compile | tiny: program |",
+        "|---|---:|---:|---:|---:|",
+    ]
+
+    def cell(name: str, hw: str) -> tuple[str, str]:
+        figures = now.get(name, {}).get(hw)
+        if figures is None:
+            return "-", "-"
+        if "refused" in figures:
+            return "refused", "(does not fit: " + figures["refused"].split(": ", 2)[-1][:60] + ")"
+        old = before.get(name, {}).get(hw, {})
+        was_s = f"{old['compile_s']:.0f} s -> " if "compile_s" in old else ""
+        was_b = f"{old['program_bytes'] / 2**20:.1f} MiB -> " if "program_bytes" in old else ""
+        return (
+            f"{was_s}{figures['compile_s']:.2f} s",
+            f"{was_b}{figures['program_bytes'] / 2**10:.0f} KiB",
+        )
+
+    for name in now:
+        small_s, small_b = cell(name, "small")
+        tiny_s, tiny_b = cell(name, "tiny")
+        lines.append(f"| {name} | {small_s} | {small_b} | {tiny_s} | {tiny_b} |")
+    return lines
 
 
 def main() -> None:

@@ -76,8 +76,9 @@ def gemm_folds(
 ) -> list[Operation]:
     """Ops computing y[m x n] = x[m x k] @ w[n x k]^T; they belong inside a matching configure.
 
-    `loop_depth` is how many chunk loops already enclose the ops: the folds over m become a loop
-    only where the target has a hardware loop level left (unrolled otherwise).
+    `loop_depth` is how many chunk loops already enclose the ops: the folds over m (and over n
+    and k, when there are many) become loops only where the target has hardware loop levels
+    left (unrolled otherwise).
     """
     rows, cols = target.rows.data, target.cols.data
     nested = loop_depth + 1 <= target.loop_depth.data

@@ -29,7 +29,7 @@ from epoch_mlir.conversions.convert_ssm_to_systolic.chunking import (
 from epoch_mlir.conversions.convert_ssm_to_systolic.operands import Scan
 from epoch_mlir.conversions.systolic_common.builder import OpList
 from epoch_mlir.conversions.systolic_common.cost import instruction_cycles
-from epoch_mlir.conversions.systolic_common.folding import fold_loop
+from epoch_mlir.conversions.systolic_common.folding import fold_loop, nest_steps
 from epoch_mlir.dataflows import ProdfMapping, folds
 from epoch_mlir.dialects.systolic import (
     AllocCoefficientsOp,
@@ -173,9 +173,8 @@ class _Passes:
     def steps(self, at: ChunkStep) -> tuple[int, ...]:
         """The DRAM windows' steps: down the sequence in the chunk loop, across the channels in
         the channel loop around it (innermost first)."""
-        if not self.channel_step:
-            return (at.step, 0)
-        return (at.step, 0, 0, self.channel_step) if at.step else (0, self.channel_step)
+        levels = [[(at.step, 0)], [(0, self.channel_step)]]
+        return nest_steps(levels, [bool(at.step), bool(self.channel_step)])[0]
 
     def stream(self, ops: OpList, slot: int, accumulate: bool, plan: ChunkPlan) -> None:
         """One pass over the sequence; later mode folds add to what the earlier ones stored."""

@@ -43,7 +43,7 @@ from epoch_mlir.conversions.convert_ssm_to_systolic.chunking import (
 from epoch_mlir.conversions.convert_ssm_to_systolic.scan_conventional import transpose_fold
 from epoch_mlir.conversions.systolic_common.builder import OpList
 from epoch_mlir.conversions.systolic_common.cost import instruction_cycles
-from epoch_mlir.conversions.systolic_common.folding import fold_loop
+from epoch_mlir.conversions.systolic_common.folding import fold_loop, nest_steps
 from epoch_mlir.conversions.systolic_common.lowering import (
     MODE_ATTRIBUTE,
     LoweringError,
@@ -336,9 +336,8 @@ class _Fold:
     def steps(self, chunk_step: int) -> tuple[int, ...]:
         """A window on the fold's channels of an L x H tensor: down the sequence in the chunk
         loop, across the channels in the channel loop around it (innermost first)."""
-        if not self.channel_step:
-            return (chunk_step, 0)
-        return (chunk_step, 0, 0, self.channel_step) if chunk_step else (0, self.channel_step)
+        levels = [[(chunk_step, 0)], [(0, self.channel_step)]]
+        return nest_steps(levels, [bool(chunk_step), bool(self.channel_step)])[0]
 
     @property
     def first(self) -> bool:
