@@ -143,7 +143,10 @@ def _loop_writes(loop: ChunkLoopOp, buffer: SSAValue) -> list[tuple[Operation, R
             if not _uses(op, buffer):
                 continue
             if isinstance(op, ChunkLoopOp):
-                for index in range(op.count.value.data):
+                # a loop that only adds onto the same elements again (a GEMM's loop over k):
+                # its first iteration is the one the coverage checks need
+                count = 1 if _accumulates_in_place(op, buffer) else op.count.value.data
+                for index in range(count):
                     if len(writes) > LOOP_WRITES_LIMIT:
                         return False
                     if not unroll(list(op.body.block.ops), [*iterations, index]):
@@ -171,6 +174,23 @@ def _loop_writes(loop: ChunkLoopOp, buffer: SSAValue) -> list[tuple[Operation, R
     if not unroll([loop], []) or not writes:
         return None
     return writes
+
+
+def _accumulates_in_place(loop: ChunkLoopOp, buffer: SSAValue) -> bool:
+    """Whether every write of `buffer` in the loop accumulates onto a window that does not move
+    with the loop: later iterations add onto what the first one did."""
+    for op in loop.walk():
+        if not isinstance(op, ARRAY_WRITERS) or op.dst is not buffer:
+            continue
+        if not op.accumulate:
+            return False
+        level, parent = 0, op.parent_op()  # the loop's pair in the op's steps
+        while parent is not None and parent is not loop:
+            level += isinstance(parent, ChunkLoopOp)
+            parent = parent.parent_op()
+        if any(int_values(op.dst_step)[2 * level : 2 * level + 2]):
+            return False
+    return True
 
 
 def _uses(op: Operation, buffer: SSAValue) -> bool:
