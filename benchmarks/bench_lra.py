@@ -635,15 +635,17 @@ def small_arrays_section() -> list[str]:
         figures = now.get(name, {}).get(hw)
         if figures is None:
             return "-", "-"
-        if "refused" in figures:
-            return "refused", "(does not fit: " + figures["refused"].split(": ", 2)[-1][:60] + ")"
+        if "refused" in figures:  # "FILE:LINE:COL: 'op' op WHY: DETAILS"
+            why = figures["refused"].split(" op ", 1)[-1].split(": ", 1)[0]
+            return "refused", why
+
+        def size(words: int) -> str:
+            return f"{words / 2**20:.1f} MiB" if words >= 2**20 else f"{words / 2**10:.0f} KiB"
+
         old = before.get(name, {}).get(hw, {})
-        was_s = f"{old['compile_s']:.0f} s -> " if "compile_s" in old else ""
-        was_b = f"{old['program_bytes'] / 2**20:.1f} MiB -> " if "program_bytes" in old else ""
-        return (
-            f"{was_s}{figures['compile_s']:.2f} s",
-            f"{was_b}{figures['program_bytes'] / 2**10:.0f} KiB",
-        )
+        was_s = f"{old['compile_s']:.2f} s -> " if "compile_s" in old else ""
+        was_b = f"{size(old['program_bytes'])} -> " if "program_bytes" in old else ""
+        return f"{was_s}{figures['compile_s']:.2f} s", f"{was_b}{size(figures['program_bytes'])}"
 
     for name in now:
         small_s, small_b = cell(name, "small")
@@ -664,7 +666,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.from_json:
         results = json.loads(args.json.read_text())
-        images = sorted(path.name for path in PLOTS.glob("*.png"))
+        # in the order plots() draws them
+        order = ["speedup.png", "utilization.png", "energy.png", "timeline.png"]
+        names = [path.name for path in PLOTS.glob("*.png")]
+        images = sorted(names, key=lambda name: (order.index(name) if name in order else 9, name))
         (DOCS / "results.md").write_text(markdown(results, images))
         return
     tasks = [LRA_TASKS[name] for name in args.tasks]
