@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import ModuleOp, StringAttr
 
 from epoch_mlir.cli.run import check_against
 from epoch_mlir.compiler import compile_file, pipeline_for
-from epoch_mlir.dialects.systolic import StoreOp
+from epoch_mlir.dialects.systolic import StoreOp, VectorOp
 from epoch_mlir.emulator.core import Emulator
 from epoch_mlir.interpreters.reference import run_reference
 from epoch_mlir.ir_reader import load_module, make_context
@@ -162,6 +162,39 @@ def test_a_wide_residual_gemm_in_fold_loops_still_accumulates(
     residual = {s.src.name_hint for s in stores if s.dst.name_hint == "l0_y"}
     assert residual and all(name.startswith("linear_y") for name in residual)
     compiled = compile_file(path, machine, "small", None, spec)
+    result = Emulator(compiled.program, machine).run(inputs)
+    assert "match" in check_against(result.outputs, run_reference(load_module(path), inputs))
+
+
+@pytest.mark.parametrize("dataflow", ["ws", "os", "is"])
+def test_the_recurrent_scan_absorbs_the_bidirectional_sum(tmp_path: Path, dataflow: str) -> None:
+    # the conventional (TPU-like) recurrent scan: the backward scan's column sums add onto the
+    # forward scan's outputs loaded into its chunk buffer, so no vector pass adds the two
+    # directions (the same fusion ProDF gets), and the block still matches the reference
+    path, inputs = _model(tmp_path, 4, np.random.default_rng(13), 80)
+    machine = load_machine("tpu")
+    spec = pipeline_for(machine, "tpu", dataflow)
+    upto = spec[: spec.index("reconcile-unrealized-casts")].rstrip(",\n ")
+
+    def sums(pipeline: str) -> int:  # elementwise adds of two whole L x H operands
+        return sum(
+            1
+            for op in compile_module(path, pipeline).walk()
+            if isinstance(op, VectorOp)
+            and op.function.data == "add"
+            and op.b_broadcast.data == "none"
+            and list(op.sizes.get_values()) == [80, CHANNELS]
+        )
+
+    assert sums(_without_fusion(upto + ",\n")) == 4  # two bidirectional sums, two residuals
+    assert sums(upto) == 0
+    recurrent = [
+        op
+        for op in compile_module(path, upto).walk()
+        if op.attributes.get("ssm.mode") == StringAttr("recurrent")
+    ]
+    assert recurrent, "the scans run in the recurrent mode"
+    compiled = compile_file(path, machine, "tpu", dataflow, spec)
     result = Emulator(compiled.program, machine).run(inputs)
     assert "match" in check_against(result.outputs, run_reference(load_module(path), inputs))
 

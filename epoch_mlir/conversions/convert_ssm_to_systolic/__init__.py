@@ -54,6 +54,7 @@ from epoch_mlir.conversions.convert_ssm_to_systolic.scan_convolution import (
 )
 from epoch_mlir.conversions.convert_ssm_to_systolic.scan_prodf import choose_prodf, emit_prodf
 from epoch_mlir.conversions.convert_ssm_to_systolic.selective_scan import LowerSelectiveScan
+from epoch_mlir.conversions.systolic_common.accumulate import fused_add
 from epoch_mlir.conversions.systolic_common.builder import OpList
 from epoch_mlir.conversions.systolic_common.cost import estimate_cycles
 from epoch_mlir.conversions.systolic_common.fusion import Fusion
@@ -232,7 +233,7 @@ class LowerSsmScan(RewritePattern):
                 f"the recurrent mode nests two chunk loops (chunks, timesteps), but the target "
                 f"has {loop_depth} hardware loop level",
             )
-        layout = RecurrentLayout(scan.modes, scan.complex)
+        layout = RecurrentLayout(scan.modes, scan.complex, fused_add(op) is not None)
         weight = bank_words(op, machine, "weight")
         needed = layout.sram_words(scan.channels)
         if scan.complex and any(plane.value is None for plane in scan.planes):
@@ -259,7 +260,7 @@ class LowerSsmScan(RewritePattern):
             )
         ops = OpList(machine)
         try:
-            emit_recurrent(ops, scan, self.dataflow, stream_words, self.chunk)
+            emit_recurrent(ops, scan, layout, self.dataflow, stream_words, self.chunk)
         except ValueError as error:
             raise LoweringError.at(op, _stream_limit(error, stream_words)) from None
         return ops

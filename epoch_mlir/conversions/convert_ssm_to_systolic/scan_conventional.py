@@ -59,10 +59,17 @@ NEXT_ROW = (1, 0)  # u[k] and y[k] move down one row per timestep
 
 @dataclass(frozen=True)
 class RecurrentLayout:
-    """Rows of the stacked f32 buffers of the recurrent mode (channels are the columns)."""
+    """Rows of the stacked f32 buffers of the recurrent mode (channels are the columns).
+
+    `onto_addend`: the outputs are added onto what the chunk's y buffer already holds (the
+    `nn.add` the scan computes, systolic_common/accumulate.py): D * u then goes to an extra
+    row of the temporary, and the column sum that makes y[k] takes it along and is y[k]'s
+    only write, one the rewrite can turn into an accumulation.
+    """
 
     modes: int
     complex: bool
+    onto_addend: bool = False
 
     @property
     def plane_rows(self) -> int:
@@ -73,10 +80,14 @@ class RecurrentLayout:
     def state_rows(self) -> int:
         return 3 * self.modes if self.complex else self.modes
 
+    @property
+    def temporary_rows(self) -> int:
+        return self.plane_rows + self.onto_addend  # D * u in the extra row
+
     def sram_words(self, channels: int) -> int:
         """Words of the weight bank the recurrence keeps: planes, state, temporary and D."""
         planes = 4 if self.complex else 3
-        rows = planes * self.plane_rows + self.state_rows + self.plane_rows
+        rows = planes * self.plane_rows + self.state_rows + self.temporary_rows
         return rows * channels + channels
 
 
@@ -110,22 +121,27 @@ def step_cycles(layout: RecurrentLayout, channels: int, machine: Machine) -> int
         return instruction_cycles(f"v{function}", machine, rows=rows, cols=channels)
 
     plane, modes = layout.plane_rows, layout.modes
-    cycles = vector("mul", 1) + vector("csum", plane)  # D*u, then the column sum
+    # D*u, then the column sum (over the extra row of D*u too when onto an addend)
+    cycles = vector("mul", 1) + vector("csum", layout.temporary_rows)
     if layout.complex:
         return cycles + 4 * vector("mul", plane) + 2 * vector("add", plane) + vector("copy", modes)
     return cycles + 3 * vector("mul", plane) + vector("add", plane)
 
 
 def emit_recurrent(
-    ops: OpList, scan: Scan, dataflow: str, bank_limit: int, requested_chunk: int = 0
+    ops: OpList,
+    scan: Scan,
+    layout: RecurrentLayout,
+    dataflow: str,
+    bank_limit: int,
+    requested_chunk: int = 0,
 ) -> None:
-    """The recurrent mode of `scan` (the weight bank's room checked by the caller).
+    """The recurrent mode of `scan` (the weight bank's room for `layout` checked by the caller).
 
     Raises ValueError when the requested chunk does not fit `bank_limit` words of each stream
     bank.
     """
     machine = ops.machine
-    layout = RecurrentLayout(scan.modes, scan.complex)
     channels = scan.channels
     planes = _planes(ops, scan, layout, dataflow)
     d = ops.alloc("weight", (channels,), "d_row")
@@ -133,7 +149,7 @@ def emit_recurrent(
     zeros = ops.constant(np.zeros((layout.state_rows, channels), np.float32), "zero_state")
     state = ops.alloc("weight", (layout.state_rows, channels), "state")
     ops.add(LoadOp(zeros, state, (layout.state_rows, channels)))
-    temporary = ops.alloc("weight", (layout.plane_rows, channels), "t")
+    temporary = ops.alloc("weight", (layout.temporary_rows, channels), "t")
 
     per_step = step_cycles(layout, channels, machine)
 
@@ -205,6 +221,15 @@ def _step(
         ops.add(VectorOp("mul", b, temporary, sizes, b=u, b_step=NEXT_ROW, b_broadcast="row"))
         ops.add(VectorOp("add", state, state, sizes, b=temporary))
     ops.add(VectorOp("mul", c_plane, temporary, sizes, b=state))
+    if layout.onto_addend:  # y[k] = sum of C * state and D * u, in one write
+        ops.add(
+            VectorOp(
+                "mul", d, temporary, (1, channels), b=u, b_step=NEXT_ROW, dst_offsets=(rows, 0)
+            )
+        )
+        summed = (rows + 1, channels)
+        ops.add(VectorOp("csum", temporary, y, summed, dst_step=NEXT_ROW, imm=1.0))
+        return
     ops.add(VectorOp("mul", d, y, (1, channels), b=u, b_step=NEXT_ROW, dst_step=NEXT_ROW))
     ops.add(VectorOp("csum", temporary, y, sizes, dst_step=NEXT_ROW, imm=1.0, accumulate=True))
 

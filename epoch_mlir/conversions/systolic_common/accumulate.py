@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, UnitAttr, UnrealizedConversionCastOp
-from xdsl.ir import Operation, SSAValue
+from xdsl.ir import Block, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter
 from xdsl.rewriter import InsertPoint, Rewriter
 
@@ -152,15 +152,11 @@ def _loop_writes(loop: ChunkLoopOp, buffer: SSAValue) -> list[tuple[Operation, R
                     if not unroll(list(op.body.block.ops), [*iterations, index]):
                         return False
                 continue
-            if not isinstance(op, ARRAY_WRITERS) or op.regions or op.dst is not buffer:
+            shape = _accumulating_write(op, buffer)
+            if shape is None:
                 return False
-            if any(operand is buffer for operand in op.operands[:-1]):
-                return False  # also reads it
-            if isinstance(op, MatmulTileOp):
-                m, n = op.m.value.data, op.n.value.data
-                rows, cols = (n, m) if op.transpose_out else (m, n)
-            else:
-                rows, cols = int_values(op.sizes)[:2]
+            assert isinstance(op, (*ARRAY_WRITERS, VectorOp))
+            rows, cols = shape
             row, col = int_values(op.dst_offsets)
             steps = int_values(op.dst_step)
             if any(steps[2 * len(iterations) :]):
@@ -176,11 +172,30 @@ def _loop_writes(loop: ChunkLoopOp, buffer: SSAValue) -> list[tuple[Operation, R
     return writes
 
 
+def _accumulating_write(op: Operation, buffer: SSAValue) -> tuple[int, int] | None:
+    """Rows x cols of the window `op` writes in `buffer` when `op` is a write that can add onto
+    it instead (`accumulate`) and does not read it: the array's writes, and the vector unit's
+    column sum (the conventional scan's y[k], scan_conventional.py)."""
+    if op.regions or not isinstance(op, (*ARRAY_WRITERS, VectorOp)) or op.dst is not buffer:
+        return None
+    if any(operand is buffer for operand in op.operands[:-1]):
+        return None  # also reads it
+    if isinstance(op, MatmulTileOp):
+        m, n = op.m.value.data, op.n.value.data
+        return (n, m) if op.transpose_out else (m, n)
+    if isinstance(op, VectorOp):
+        if op.function.data != "csum" or op.imm is None:
+            return None
+        return 1, int_values(op.sizes)[1]
+    rows, cols = int_values(op.sizes)[:2]
+    return rows, cols
+
+
 def _accumulates_in_place(loop: ChunkLoopOp, buffer: SSAValue) -> bool:
     """Whether every write of `buffer` in the loop accumulates onto a window that does not move
     with the loop: later iterations add onto what the first one did."""
     for op in loop.walk():
-        if not isinstance(op, ARRAY_WRITERS) or op.dst is not buffer:
+        if not isinstance(op, (*ARRAY_WRITERS, VectorOp)) or op.dst is not buffer:
             continue
         if not op.accumulate:
             return False
@@ -258,7 +273,7 @@ def _chunk(store: StoreOp, produced: SSAValue) -> _Chunk | None:
             return None  # overwrites what an earlier write left: accumulating would change it
         if isinstance(op, LoadOp) and op.src is not produced:
             return None
-        if not isinstance(op, (LoadOp, *ARRAY_WRITERS)):
+        if not isinstance(op, LoadOp) and _accumulating_write(op, buffer) is None:
             return None
         if op not in first:  # a write in a loop fills a rectangle per iteration
             first.add(op)
@@ -308,13 +323,26 @@ def _accumulate(chunks: Sequence[_Chunk], addend: SSAValue, target: SSAValue) ->
             init.location = first.location
             block = store.parent_block()
             assert block is not None
-            where = chunk.free_after
+            where = chunk.free_after or _first_point(block, (store.src, addend))
             Rewriter.insert_op(
                 init, InsertPoint.at_start(block) if where is None else InsertPoint.after(where)
             )
             for write in chunk.first_writes:
                 write.properties["accumulate"] = UnitAttr()
         store.operands[1] = target
+
+
+def _first_point(block: Block, values: Sequence[SSAValue]) -> Operation | None:
+    """The last op of `block` that defines one of `values` (or holds its definition): a load
+    that fills a buffer never used before in the block goes after it, so the buffer and the
+    addend exist (the block start when the producer's ops have a region of their own)."""
+    anchors = [
+        block.find_ancestor_op_in_block(value.owner)
+        for value in values
+        if isinstance(value.owner, Operation)
+    ]
+    inside = [anchor for anchor in anchors if anchor is not None]
+    return max(inside, key=block.get_operation_index, default=None)
 
 
 def fuse_add(fused: FusedAdd, produced: SSAValue, rewriter: PatternRewriter) -> SSAValue | None:
