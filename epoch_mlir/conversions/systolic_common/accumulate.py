@@ -135,13 +135,32 @@ def _loop_writes(loop: ChunkLoopOp, buffer: SSAValue) -> list[tuple[Operation, R
     per write in execution order, so the coverage checks of `_chunk` see exactly what each
     iteration writes. None for any other use of the buffer, or a nest too long to unroll."""
     writes: list[tuple[Operation, Rect, bool]] = []
+    # each op looked at once: the loops and writes among the users of the buffer, with what a
+    # write's rectangle is at iteration 0 and its steps (the nest repeats them many times)
+    bodies: dict[ChunkLoopOp, list[Operation]] = {}
+    shapes: dict[Operation, tuple[Rect, tuple[int, ...], bool] | None] = {}
+
+    def body(inner: ChunkLoopOp) -> list[Operation]:
+        if inner not in bodies:
+            bodies[inner] = [op for op in inner.body.block.ops if _uses(op, buffer)]
+        return bodies[inner]
+
+    def shape(op: Operation) -> tuple[Rect, tuple[int, ...], bool] | None:
+        if op not in shapes:
+            size = _accumulating_write(op, buffer)
+            if size is None:
+                shapes[op] = None
+            else:
+                assert isinstance(op, (*ARRAY_WRITERS, VectorOp))
+                row, col = int_values(op.dst_offsets)
+                steps = tuple(int_values(op.dst_step))
+                shapes[op] = ((row, col, *size), steps, bool(op.accumulate))
+        return shapes[op]
 
     def unroll(ops: Sequence[Operation], iterations: list[int]) -> bool:
         """Append the writes of `ops` at these iterations of the loops around them (outermost
         first, from `loop` in); False when the analysis does not know the shape."""
         for op in ops:
-            if not _uses(op, buffer):
-                continue
             if isinstance(op, ChunkLoopOp):
                 # a loop that only adds onto the same elements again (a GEMM's loop over k):
                 # its first iteration is the one the coverage checks need
@@ -149,25 +168,22 @@ def _loop_writes(loop: ChunkLoopOp, buffer: SSAValue) -> list[tuple[Operation, R
                 for index in range(count):
                     if len(writes) > LOOP_WRITES_LIMIT:
                         return False
-                    if not unroll(list(op.body.block.ops), [*iterations, index]):
+                    if not unroll(body(op), [*iterations, index]):
                         return False
                 continue
-            shape = _accumulating_write(op, buffer)
-            if shape is None:
+            known = shape(op)
+            if known is None:
                 return False
-            assert isinstance(op, (*ARRAY_WRITERS, VectorOp))
-            rows, cols = shape
-            row, col = int_values(op.dst_offsets)
-            steps = int_values(op.dst_step)
+            (row, col, rows, cols), steps, accumulates = known
             if any(steps[2 * len(iterations) :]):
                 return False  # also moves with a loop around the nest
             for level, index in enumerate(reversed(iterations)):  # innermost first
                 row += index * steps[2 * level] if 2 * level < len(steps) else 0
                 col += index * steps[2 * level + 1] if 2 * level + 1 < len(steps) else 0
-            writes.append((op, (row, col, rows, cols), bool(op.accumulate)))
+            writes.append((op, (row, col, rows, cols), accumulates))
         return True
 
-    if not unroll([loop], []) or not writes:
+    if not _uses(loop, buffer) or not unroll([loop], []) or not writes:
         return None
     return writes
 
