@@ -4,8 +4,9 @@
 writes (GEMM folds, ProDF streams), possibly through one `nn.reverse`. Once that op is lowered
 its ops store output chunks from SRAM buffers into p's DRAM tensor. For each such store this
 rewrite finds the writes that filled the chunk since the buffer was last free (stored, or read
-for the last time, in the same block), and when the first write of every element is an array
-op:
+for the last time, in the same block), and when the first write of every element is one that
+can accumulate instead (an array op, or the vector unit's column sum that writes a conventional
+scan's outputs):
 
 - a DMA load of the addend's matching window goes into the buffer where it became free,
 - the first writes accumulate (`accumulate`), so the chunk holds e + p when it is stored,
@@ -13,10 +14,10 @@ op:
 
 Through a reversal (s = e + reverse(p)) the producer's windows address s and e through
 `systolic.reverse` views, which `systolic-fold-views` turns into mirrored DMA addressing.
-A chunk loop inside the chunk (os and is fold a chunk's rows in one) counts as its array
-writes, iteration by iteration. Whatever the analysis does not
-recognise (a vector op writing the chunk, a window that moves otherwise, a chunk written in
-another block) leaves the add to its own lowering.
+A loop nest inside the chunk (fold loops, a scan's timestep loop) counts as its writes,
+iteration by iteration. Whatever the analysis does not recognise (another vector op writing
+the chunk, a window that moves otherwise, a chunk written in another block) leaves the add to
+its own lowering.
 """
 
 from __future__ import annotations
