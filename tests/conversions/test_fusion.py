@@ -109,14 +109,9 @@ def test_a_layer_norm_in_a_linears_chunk_loop_matches_the_reference(
     )
     assert "chunk-rows=16" in spec
     # up to the nn conversion: layer 1's norm is stored from the linear's own buffers
-    upto = spec[: spec.index("reconcile-unrealized-casts")].rstrip(",\n ")
-    module = compile_module(path, upto)
-    stores = [op for op in module.walk() if isinstance(op, StoreOp)]
-    into = {store.src.name_hint for store in stores if store.dst.name_hint == "l1_n"}
+    into = _stored_from(_systolic_module(path, spec), "l1_n")
     assert into == {f"{buffer}0", f"{buffer}1"}
-    compiled = compile_file(path, machine, hw, dataflow, spec)
-    result = Emulator(compiled.program, machine).run(inputs)
-    assert "match" in check_against(result.outputs, run_reference(load_module(path), inputs))
+    _check_run(path, hw, dataflow, spec, inputs)
 
 
 def compile_module(path: Path, pipeline: str) -> ModuleOp:
@@ -124,6 +119,25 @@ def compile_module(path: Path, pipeline: str) -> ModuleOp:
     module = load_module(path, ctx)
     build_pipeline(pipeline, {**get_upstream_passes(), **get_all_passes()}).apply(ctx, module)
     return module
+
+
+def _systolic_module(path: Path, spec: str) -> ModuleOp:
+    """The module after the conversions into systolic (the pipeline up to the casts' removal)."""
+    return compile_module(path, spec[: spec.index("reconcile-unrealized-casts")].rstrip(",\n "))
+
+
+def _stored_from(module: ModuleOp, tensor: str) -> set[str | None]:
+    """The names of the buffers whose chunks are stored into the tensor named `tensor`."""
+    stores = [op for op in module.walk() if isinstance(op, StoreOp)]
+    return {store.src.name_hint for store in stores if store.dst.name_hint == tensor}
+
+
+def _check_run(path: Path, hw: str, dataflow: str | None, spec: str | None, inputs: dict) -> None:
+    """Compile with `spec`, run on the emulator and compare with the reference (raises)."""
+    machine = load_machine(hw)
+    compiled = compile_file(path, machine, hw, dataflow, spec)
+    result = Emulator(compiled.program, machine).run(inputs)
+    assert "match" in check_against(result.outputs, run_reference(load_module(path), inputs))
 
 
 @pytest.mark.parametrize("dataflow", ["os", "is"])
@@ -136,15 +150,12 @@ def test_a_residual_gemm_folded_in_a_loop_accumulates_and_keeps_its_layer_norm_a
     path, inputs = _model(tmp_path, 4, np.random.default_rng(3), 512)
     machine = load_machine("tpu")
     spec = pipeline_for(machine, "tpu", dataflow)
-    module = compile_module(path, spec[: spec.index("reconcile-unrealized-casts")].rstrip(",\n "))
-    stores = [op for op in module.walk() if isinstance(op, StoreOp)]
-    residual = {s.src.name_hint for s in stores if s.dst.name_hint == "l0_y"}
-    assert residual and all(name.startswith("linear_y") for name in residual)
-    normalised = {s.src.name_hint for s in stores if s.dst.name_hint == "l1_n"}
-    assert normalised and all(name.startswith("layer_norm_out") for name in normalised)
-    compiled = compile_file(path, machine, "tpu", dataflow, None)
-    result = Emulator(compiled.program, machine).run(inputs)
-    assert "match" in check_against(result.outputs, run_reference(load_module(path), inputs))
+    module = _systolic_module(path, spec)
+    residual = _stored_from(module, "l0_y")
+    assert residual and all(str(name).startswith("linear_y") for name in residual)
+    normalised = _stored_from(module, "l1_n")
+    assert normalised and all(str(name).startswith("layer_norm_out") for name in normalised)
+    _check_run(path, "tpu", dataflow, None, inputs)
 
 
 @pytest.mark.parametrize("dataflow", ["ws", "os", "is"])
@@ -157,13 +168,9 @@ def test_a_wide_residual_gemm_in_fold_loops_still_accumulates(
     path, inputs = _model(tmp_path, 4, np.random.default_rng(11), 40, channels=52)
     machine = load_machine("small")
     spec = pipeline_for(machine, "small", None).replace("dataflow=ws", f"dataflow={dataflow}")
-    module = compile_module(path, spec[: spec.index("reconcile-unrealized-casts")].rstrip(",\n "))
-    stores = [op for op in module.walk() if isinstance(op, StoreOp)]
-    residual = {s.src.name_hint for s in stores if s.dst.name_hint == "l0_y"}
-    assert residual and all(name.startswith("linear_y") for name in residual)
-    compiled = compile_file(path, machine, "small", None, spec)
-    result = Emulator(compiled.program, machine).run(inputs)
-    assert "match" in check_against(result.outputs, run_reference(load_module(path), inputs))
+    residual = _stored_from(_systolic_module(path, spec), "l0_y")
+    assert residual and all(str(name).startswith("linear_y") for name in residual)
+    _check_run(path, "small", None, spec, inputs)
 
 
 @pytest.mark.parametrize("dataflow", ["ws", "os", "is"])
@@ -194,9 +201,7 @@ def test_the_recurrent_scan_absorbs_the_bidirectional_sum(tmp_path: Path, datafl
         if op.attributes.get("ssm.mode") == StringAttr("recurrent")
     ]
     assert recurrent, "the scans run in the recurrent mode"
-    compiled = compile_file(path, machine, "tpu", dataflow, spec)
-    result = Emulator(compiled.program, machine).run(inputs)
-    assert "match" in check_against(result.outputs, run_reference(load_module(path), inputs))
+    _check_run(path, "tpu", dataflow, spec, inputs)
 
 
 def test_the_fused_loops_chunk_is_chosen_by_the_cost_model() -> None:
@@ -240,11 +245,6 @@ def test_a_layer_norm_of_a_plain_linear_matches_the_reference(tmp_path: Path, hw
     spec = pipeline_for(machine, hw, None).replace(
         "convert-nn-to-systolic{dataflow=ws}", "convert-nn-to-systolic{dataflow=ws chunk-rows=16}"
     )
-    module = compile_module(path, spec[: spec.index("reconcile-unrealized-casts")].rstrip(",\n "))
-    stores = [op for op in module.walk() if isinstance(op, StoreOp)]
-    assert {s.src.name_hint for s in stores if s.dst.name_hint == "n"} == {
-        "linear_norm_out0",
-        "linear_norm_out1",
-    }
-    result = Emulator(compile_file(path, machine, hw, None, spec).program, machine).run(inputs)
-    assert "match" in check_against(result.outputs, run_reference(load_module(path), inputs))
+    into = _stored_from(_systolic_module(path, spec), "n")
+    assert into == {"linear_norm_out0", "linear_norm_out1"}
+    _check_run(path, hw, None, spec, inputs)

@@ -140,6 +140,7 @@ def _loop_writes(loop: ChunkLoopOp, buffer: SSAValue) -> list[tuple[Operation, R
     # write's rectangle is at iteration 0 and its steps (the nest repeats them many times)
     bodies: dict[ChunkLoopOp, list[Operation]] = {}
     shapes: dict[Operation, tuple[Rect, tuple[int, ...], bool] | None] = {}
+    in_place: dict[ChunkLoopOp, bool] = {}
 
     def body(inner: ChunkLoopOp) -> list[Operation]:
         if inner not in bodies:
@@ -165,7 +166,9 @@ def _loop_writes(loop: ChunkLoopOp, buffer: SSAValue) -> list[tuple[Operation, R
             if isinstance(op, ChunkLoopOp):
                 # a loop that only adds onto the same elements again (a GEMM's loop over k):
                 # its first iteration is the one the coverage checks need
-                count = 1 if _accumulates_in_place(op, buffer) else op.count.value.data
+                if op not in in_place:
+                    in_place[op] = _accumulates_in_place(op, buffer)
+                count = 1 if in_place[op] else op.count.value.data
                 for index in range(count):
                     if len(writes) > LOOP_WRITES_LIMIT:
                         return False
