@@ -83,7 +83,9 @@ class PresenceFlag(CustomDirective):
 class SameTypeForAll(CustomDirective):
     """One type written once for every operand and result of an elementwise op.
 
-    Use as `custom<SameTypeForAll>(type(operands), type(results))`.
+    Use as `custom<SameTypeForAll>(type(operands), type(results))`. A binary op whose second
+    operand is broadcast (a vector over the last dimension) writes that operand's type after a
+    comma: `nn.add %x, %bias : tensor<8x16xf32>, tensor<16xf32>`.
     """
 
     operand_types: TypeDirective
@@ -91,9 +93,16 @@ class SameTypeForAll(CustomDirective):
 
     def parse(self, parser: Parser, state: ParsingState) -> None:
         shared_type = parser.parse_type()
-        self.operand_types.set(state, [shared_type] * len(state.operand_types))
+        operand_types = [shared_type] * len(state.operand_types)
+        if len(operand_types) == 2 and parser.parse_optional_punctuation(","):
+            operand_types[1] = parser.parse_type()
+        self.operand_types.set(state, operand_types)
         self.result_types.set(state, [shared_type] * len(state.result_types))
 
     def print(self, printer: Printer, state: PrintingState, op: IRDLOperation) -> None:
         state.print_whitespace(printer)
-        printer.print_attribute(op.results[0].type)
+        shared_type = op.results[0].type
+        printer.print_attribute(shared_type)
+        if len(op.operands) == 2 and op.operands[1].type != shared_type:
+            printer.print_string(", ")
+            printer.print_attribute(op.operands[1].type)

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from xdsl.dialects.builtin import Float32Type, FloatAttr, StringAttr, TensorType, f32
+from xdsl.dialects.builtin import (
+    I64,
+    Float32Type,
+    FloatAttr,
+    IntegerAttr,
+    StringAttr,
+    TensorType,
+    f32,
+)
 from xdsl.ir import Attribute, Dialect, Operation, SSAValue
 from xdsl.irdl import (
     IRDLOperation,
@@ -65,7 +73,8 @@ class _SameTypeUnaryOp(IRDLOperation):
 
 
 class _BinaryElementwiseOp(IRDLOperation):
-    """Shared shape of the two-input elementwise ops: a, b and y have one type."""
+    """Shared shape of the two-input elementwise ops: a, b and y have one type, or b is a
+    vector over a's last dimension, broadcast over the other ones (a bias, a scale)."""
 
     a = operand_def(TensorType)
     b = operand_def(TensorType)
@@ -80,10 +89,18 @@ class _BinaryElementwiseOp(IRDLOperation):
     def __init__(self, a: SSAValue | Operation, b: SSAValue | Operation) -> None:
         super().__init__(operands=[a, b], result_types=[_tensor_type(a)])
 
+    @property
+    def broadcasts(self) -> bool:
+        """Whether b is a vector over a's last dimension rather than a's own shape."""
+        return _tensor_type(self.b).get_shape() != _tensor_type(self.a).get_shape()
+
     def verify_(self) -> None:
         a_shape = tensor_shape("a", self.a, dims=None)
         b_shape = tensor_shape("b", self.b, dims=None)
-        expect_same_shape("a", a_shape, "b", b_shape)
+        if len(b_shape) != 1 or len(a_shape) < 2:
+            expect_same_shape("a", a_shape, "b", b_shape)
+        else:
+            expect_same_size("a", a_shape[-1], "b", b_shape[0], "elements in its last dimension")
         expect_result_type("y", self.y, self.a.type, "the type of a")
 
 
@@ -193,6 +210,26 @@ class ReluOp(_SameTypeUnaryOp):
     name = "nn.relu"
 
 
+@irdl_op_definition
+class ExpOp(_SameTypeUnaryOp):
+    """The exponential (Mamba's A = -exp(A_log)).
+
+    y = exp(x)
+    """
+
+    name = "nn.exp"
+
+
+@irdl_op_definition
+class NegOp(_SameTypeUnaryOp):
+    """The negation.
+
+    y = -x
+    """
+
+    name = "nn.neg"
+
+
 # A discardable `nn.add` attribute set by `nn-fuse-elementwise`: the index of the operand whose
 # producer computes the sum by accumulating onto the other operand (no pass of its own).
 ACCUMULATE_INTO = "accumulate_into"
@@ -219,6 +256,12 @@ class MulOp(_BinaryElementwiseOp):
     """
 
     name = "nn.mul"
+
+
+def _verify_eps(eps_attr: FloatAttr[Float32Type]) -> None:
+    eps = eps_attr.value.data
+    if not eps >= 0:  # also refuses NaN
+        raise VerifyException(f"eps must be non-negative, got {eps}")
 
 
 @irdl_op_definition
@@ -256,14 +299,93 @@ class LayerNormOp(IRDLOperation):
         )
 
     def verify_(self) -> None:
-        eps = self.eps.value.data
-        if not eps >= 0:  # also refuses NaN
-            raise VerifyException(f"eps must be non-negative, got {eps}")
+        _verify_eps(self.eps)
         _, channels = tensor_shape("x", self.x, dims="L x H")
         for name, value in (("gamma", self.gamma), ("beta", self.beta)):
             (value_channels,) = tensor_shape(name, value, dims="H")
             expect_same_size("x", channels, name, value_channels, "channels")
         expect_result_type("y", self.y, self.x.type, "the type of x")
+
+
+@irdl_op_definition
+class RmsNormOp(IRDLOperation):
+    """Root-mean-square normalization over the channels of each step (Mamba's norm): no centring,
+    no shift.
+
+    for l: y[l, h] = x[l, h] / sqrt(mean(x[l, :]^2) + eps) * gamma[h]
+    """
+
+    name = "nn.rms_norm"
+
+    x = operand_def(TensorType)
+    gamma = operand_def(TensorType)
+    y = result_def(TensorType)
+    eps = prop_def(FloatAttr[Float32Type], FloatAttr(DEFAULT_LAYER_NORM_EPS, f32))
+
+    traits = traits_def(Pure())
+    assembly_format = (
+        "$x `,` $gamma (`eps` $eps^)? attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self,
+        x: SSAValue | Operation,
+        gamma: SSAValue | Operation,
+        eps: float = DEFAULT_LAYER_NORM_EPS,
+    ) -> None:
+        super().__init__(
+            operands=[x, gamma],
+            result_types=[_tensor_type(x)],
+            properties={"eps": FloatAttr(eps, f32)},
+        )
+
+    def verify_(self) -> None:
+        _verify_eps(self.eps)
+        _, channels = tensor_shape("x", self.x, dims="L x H")
+        (gamma_channels,) = tensor_shape("gamma", self.gamma, dims="H")
+        expect_same_size("x", channels, "gamma", gamma_channels, "channels")
+        expect_result_type("y", self.y, self.x.type, "the type of x")
+
+
+@irdl_op_definition
+class SliceOp(IRDLOperation):
+    """A run of columns of the last dimension (Mamba's split of x_proj into delta, B and C).
+
+    y[l, k] = x[l, start + k]   for k < K, the result's last dimension
+    """
+
+    name = "nn.slice"
+
+    x = operand_def(TensorType)
+    y = result_def(TensorType)
+    start = prop_def(IntegerAttr[I64])
+
+    traits = traits_def(Pure())
+    assembly_format = "$x `start` $start attr-dict `:` type($x) `->` type($y)"
+
+    def __init__(self, x: SSAValue | Operation, start: int, width: int) -> None:
+        steps = _tensor_type(x).get_shape()[0]
+        super().__init__(
+            operands=[x],
+            result_types=[TensorType(f32, [steps, width])],
+            properties={"start": IntegerAttr(start, 64)},
+        )
+
+    @property
+    def width(self) -> int:
+        """K, the number of columns taken."""
+        return _tensor_type(self.y).get_shape()[-1]
+
+    def verify_(self) -> None:
+        steps, channels = tensor_shape("x", self.x, dims="L x H")
+        y_steps, width = tensor_shape("y", self.y, dims="L x K")
+        expect_same_size("x", steps, "y", y_steps, "steps")
+        start = self.start.value.data
+        if start < 0 or start + width > channels:
+            raise VerifyException(
+                f"start {start} and y's {width} columns run past x's {channels} columns "
+                f"(need 0 <= start and start + {width} <= {channels})"
+            )
 
 
 @irdl_op_definition
@@ -382,9 +504,13 @@ NN = Dialect(
         SigmoidOp,
         SoftplusOp,
         ReluOp,
+        ExpOp,
+        NegOp,
         AddOp,
         MulOp,
         LayerNormOp,
+        RmsNormOp,
+        SliceOp,
         GluOp,
         MeanOp,
         CausalConv1dOp,

@@ -54,6 +54,10 @@ def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -
     return (x - mean) / np.sqrt(variance + eps) * gamma + beta
 
 
+def rms_norm(x: np.ndarray, gamma: np.ndarray, eps: float) -> np.ndarray:
+    return x / np.sqrt((x**2).mean(axis=-1, keepdims=True) + eps) * gamma
+
+
 def glu(x: np.ndarray) -> np.ndarray:
     channels = x.shape[-1] // 2
     return x[..., :channels] * sigmoid(x[..., channels:])
@@ -111,6 +115,18 @@ class NnFunctions(InterpreterFunctions):
     ) -> tuple[np.ndarray]:
         return (relu(args[0]),)
 
+    @impl(nn.ExpOp)
+    def run_exp(
+        self, interpreter: Interpreter, op: nn.ExpOp, args: tuple[Any, ...]
+    ) -> tuple[np.ndarray]:
+        return (np.exp(args[0]),)
+
+    @impl(nn.NegOp)
+    def run_neg(
+        self, interpreter: Interpreter, op: nn.NegOp, args: tuple[Any, ...]
+    ) -> tuple[np.ndarray]:
+        return (-args[0],)
+
     @impl(nn.AddOp)
     def run_add(
         self, interpreter: Interpreter, op: nn.AddOp, args: tuple[Any, ...]
@@ -129,6 +145,20 @@ class NnFunctions(InterpreterFunctions):
     ) -> tuple[np.ndarray]:
         x, gamma, beta = args
         return (layer_norm(x, gamma, beta, op.eps.value.data),)
+
+    @impl(nn.RmsNormOp)
+    def run_rms_norm(
+        self, interpreter: Interpreter, op: nn.RmsNormOp, args: tuple[Any, ...]
+    ) -> tuple[np.ndarray]:
+        x, gamma = args
+        return (rms_norm(x, gamma, op.eps.value.data),)
+
+    @impl(nn.SliceOp)
+    def run_slice(
+        self, interpreter: Interpreter, op: nn.SliceOp, args: tuple[Any, ...]
+    ) -> tuple[np.ndarray]:
+        start = op.start.value.data
+        return (args[0][..., start : start + op.width].copy(),)
 
     @impl(nn.GluOp)
     def run_glu(

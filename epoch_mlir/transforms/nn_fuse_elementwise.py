@@ -11,16 +11,16 @@ cost one load and no vector work. This pass only decides (MLIR's bufferization a
 ops the same way before rewriting them); the conversions do the rewrite at the systolic level
 (conversions/systolic_common/accumulate.py) and lower the add as usual when they cannot.
 
-Activations: a one-operand elementwise op (gelu, silu, sigmoid, softplus, relu) whose operand is
-made by such a producer (or by an add it computes) and read by nothing else is applied by the
-producer's lowering to each output chunk in SRAM before the store (an epilogue,
+Activations: a one-operand elementwise op (gelu, silu, sigmoid, softplus, relu, exp, neg) whose
+operand is made by such a producer (or by an add it computes) and read by nothing else is
+applied by the producer's lowering to each output chunk in SRAM before the store (an epilogue,
 conversions/systolic_common/epilogue.py): the vector pass stays, the DRAM round trip of the
 operand goes.
 
-Layer norm: a layer norm whose input a linear writes (its result, or an add it computes) is
-computed by the linear's lowering on each output chunk while it is still in SRAM: the chunk is
-stored (other ops may read it) and normalised, so the layer norm's own pass over DRAM goes and
-its vector work overlaps the next chunk's GEMM folds.
+Layer norm: a layer norm (or RMS norm) whose input a linear writes (its result, or an add it
+computes) is computed by the linear's lowering on each output chunk while it is still in SRAM:
+the chunk is stored (other ops may read it) and normalised, so the layer norm's own pass over
+DRAM goes and its vector work overlaps the next chunk's GEMM folds.
 
 Removing the pass from the pipeline turns the fusion off.
 """
@@ -39,7 +39,15 @@ from epoch_mlir.dialects import nn, ssm
 # Ops whose lowerings write their result with the array and can accumulate onto an addend.
 ACCUMULATING_PRODUCERS = (nn.LinearOp, ssm.ScanOp)
 # One-operand elementwise ops a producer can apply to its output chunks (one vector op each).
-EPILOGUES = (nn.GeluOp, nn.SiluOp, nn.SigmoidOp, nn.SoftplusOp, nn.ReluOp)
+EPILOGUES = (
+    nn.GeluOp,
+    nn.SiluOp,
+    nn.SigmoidOp,
+    nn.SoftplusOp,
+    nn.ReluOp,
+    nn.ExpOp,
+    nn.NegOp,
+)
 
 
 def producer_through_reverse(value: SSAValue) -> tuple[Operation, bool] | None:
@@ -93,9 +101,9 @@ class NnFuseElementwisePass(ModulePass):
     #### Output IR
     The same ops; an `nn.add` whose operand k comes from an `nn.linear` or `ssm.scan` (maybe
     through one `nn.reverse`) read by nothing else, while the other operand is computed before
-    that producer, gets `accumulate_into = k`; a gelu, silu, sigmoid, softplus or relu whose
-    operand only it reads and such a producer (or such an add) makes gets `epilogue`, and so
-    does a layer norm whose input a linear (or an add a linear computes) makes.
+    that producer, gets `accumulate_into = k`; a gelu, silu, sigmoid, softplus, relu, exp or neg
+    whose operand only it reads and such a producer (or such an add) makes gets `epilogue`, and so
+    does a layer norm or RMS norm whose input a linear (or an add a linear computes) makes.
     """
 
     name = "nn-fuse-elementwise"
@@ -108,7 +116,7 @@ class NnFuseElementwisePass(ModulePass):
                     nested.attributes.pop(nn.ACCUMULATE_INTO, None)
                 else:
                     nested.attributes[nn.ACCUMULATE_INTO] = IntegerAttr(index, i64)
-            elif isinstance(nested, nn.LayerNormOp):
+            elif isinstance(nested, nn.LayerNormOp | nn.RmsNormOp):
                 if _made_by_a_linear(nested.x):
                     nested.attributes[nn.EPILOGUE] = UnitAttr()
                 else:

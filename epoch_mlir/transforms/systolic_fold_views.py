@@ -3,7 +3,8 @@
 The MLIR counterpart is `fold-memref-alias-ops`: a view is bookkeeping, so once the DMA
 transfers that read or write through it address the underlying tensor directly, the view has no
 users left and disappears. A reversed tensor is then read by DMAs that start at the mirror row
-and walk upwards, and no pass over the data (copy or vector `rev`) remains.
+and walk upwards, a slice by DMAs that read a run of each row's columns, and no pass over the
+data (copy or vector `rev`) remains.
 """
 
 from __future__ import annotations
@@ -17,19 +18,16 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 
 from epoch_mlir.conversions.systolic_common.lowering import LoweringError
-from epoch_mlir.dialects.systolic import DramType, LoadOp, ReverseOp, StoreOp
+from epoch_mlir.dialects.systolic import VIEWS, ColumnsOp, DramType, LoadOp, ReverseOp, StoreOp
 from epoch_mlir.dialects.systolic.attrs import int_array, int_values
 
 Transfer = LoadOp | StoreOp
 
 
-def _through_views(value: SSAValue) -> tuple[SSAValue, bool]:
-    """The tensor under a chain of reversals, and whether they leave its rows reversed."""
-    reversed_rows = False
-    while isinstance(value.owner, ReverseOp):
-        value = value.owner.source
-        reversed_rows = not reversed_rows
-    return value, reversed_rows
+def _window(transfer: Transfer, role: str) -> tuple[list[int], IntegerAttr | None]:
+    if role == "src":
+        return list(int_values(transfer.src_offsets)), transfer.src_row_stride
+    return list(int_values(transfer.dst_offsets)), transfer.dst_row_stride
 
 
 def _mirror(transfer: Transfer, role: str, tensor: SSAValue) -> None:
@@ -43,20 +41,8 @@ def _mirror(transfer: Transfer, role: str, tensor: SSAValue) -> None:
     tensor_type = tensor.type
     assert isinstance(tensor_type, DramType)
     rows, cols = tensor_type.matrix
-    if role == "src":
-        offsets, step, stride_attr = (
-            transfer.src_offsets,
-            transfer.src_step,
-            transfer.src_row_stride,
-        )
-    else:
-        offsets, step, stride_attr = (
-            transfer.dst_offsets,
-            transfer.dst_step,
-            transfer.dst_row_stride,
-        )
-    row, col = int_values(offsets)
-    steps = list(int_values(step))
+    (row, col), stride_attr = _window(transfer, role)
+    steps = list(int_values(transfer.src_step if role == "src" else transfer.dst_step))
     steps[0::2] = [-row_step for row_step in steps[0::2]]  # every loop's row step
     window_rows = int_values(transfer.sizes)[0]
     stride = cols if stride_attr is None else stride_attr.value.data
@@ -72,44 +58,76 @@ def _mirror(transfer: Transfer, role: str, tensor: SSAValue) -> None:
         transfer.properties[f"{role}_row_stride"] = IntegerAttr(-stride, i64)
 
 
+def _shift_columns(transfer: Transfer, role: str, view: ColumnsOp) -> None:
+    """Address `role`'s window on the tensor `view` takes columns of.
+
+    The window moves `start` columns right, and its rows, a row of the view apart (or a
+    multiple of it, the row stride S), become as many rows of the tensor apart. Loop steps
+    stay: a row step is a number of rows in both.
+    """
+    view_type, tensor_type = view.result.type, view.source.type
+    assert isinstance(view_type, DramType) and isinstance(tensor_type, DramType)
+    width, cols = view_type.matrix[1], tensor_type.matrix[1]
+    (row, col), stride_attr = _window(transfer, role)
+    stride = width if stride_attr is None else stride_attr.value.data
+    if stride % width:
+        raise LoweringError.at(
+            transfer,
+            f"addresses columns of a tensor through a window of row stride {stride}, which is "
+            f"not a whole number of the view's rows of {width}",
+        )
+    transfer.properties[f"{role}_offsets"] = int_array((row, col + view.start.value.data))
+    if int_values(transfer.sizes)[0] > 1 or stride_attr is not None:
+        transfer.properties[f"{role}_row_stride"] = IntegerAttr(stride // width * cols, i64)
+
+
 def _fold(transfer: Transfer) -> None:
+    """Address the transfer on the tensor under its chain of views, outermost view first."""
     role, index = ("src", 0) if isinstance(transfer, LoadOp) else ("dst", 1)
-    view = transfer.operands[index]
-    tensor, reversed_rows = _through_views(view)
-    if tensor is view:
-        return
-    if reversed_rows:
-        _mirror(transfer, role, tensor)
-    transfer.operands[index] = tensor
+    value = transfer.operands[index]
+    while isinstance(view := value.owner, VIEWS):
+        if isinstance(view, ReverseOp):
+            _mirror(transfer, role, view.source)
+        else:
+            _shift_columns(transfer, role, view)
+        value = view.source
+    transfer.operands[index] = value
+    tensor_type = value.type
+    _, stride_attr = _window(transfer, role)
+    cols = tensor_type.matrix[1] if isinstance(tensor_type, DramType) else None
+    if stride_attr is not None and stride_attr.value.data == cols:  # the default: say nothing
+        del transfer.properties[f"{role}_row_stride"]
 
 
 @dataclass(frozen=True)
 class SystolicFoldViewsPass(ModulePass):
-    """Fold `systolic.reverse` views into the DMA transfers that read or write through them.
+    """Fold `systolic.reverse` and `systolic.columns` views into the DMA transfers that read or
+    write through them.
 
     #### Input invariant
     A systolic module whose views are used only by `systolic.load` (source) and
     `systolic.store` (destination), or by other views.
     #### Output IR
     The same transfers addressing the viewed tensors (mirror rows, negative row strides and
-    steps) and no views. A view used any other way (e.g. returned) is an error at its user.
+    steps; columns to the right, the tensor's row stride) and no views. A view used any other
+    way (e.g. returned) is an error at its user.
     """
 
     name = "systolic-fold-views"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        views: list[ReverseOp] = []
+        views: list[ReverseOp | ColumnsOp] = []
         for nested in op.walk():
             if isinstance(nested, LoadOp | StoreOp):
                 _fold(nested)
-            elif isinstance(nested, ReverseOp):
+            elif isinstance(nested, VIEWS):
                 views.append(nested)
         for view in reversed(views):  # users before the views they read
             users = [use.operation for use in view.result.uses]
             if users:
                 raise LoweringError.at(
                     users[0],
-                    "uses a systolic.reverse view, which only DMA transfers "
+                    f"uses a {view.name} view, which only DMA transfers "
                     "(systolic.load, systolic.store) can read or write",
                 )
             Rewriter.erase_op(view)

@@ -248,3 +248,39 @@ def test_a_layer_norm_of_a_plain_linear_matches_the_reference(tmp_path: Path, hw
     into = _stored_from(_systolic_module(path, spec), "n")
     assert into == {"linear_norm_out0", "linear_norm_out1"}
     _check_run(path, hw, None, spec, inputs)
+
+
+@pytest.mark.parametrize(("hw", "dataflow"), [("small", None), ("tiny", None), ("tpu", "ws")])
+def test_an_rms_norm_after_a_residual_linear_runs_in_its_chunk_loop(
+    tmp_path: Path, hw: str, dataflow: str | None
+) -> None:
+    # Mamba's block boundary: out_proj + residual, then the next block's RMS norm, with
+    # exp (and neg) applied to another linear's output chunks before they are stored
+    path = tmp_path / "rms.mlir"
+    x, w, h = "tensor<100x12xf32>", "tensor<12x12xf32>", "tensor<12xf32>"
+    path.write_text(
+        f"func.func @main(%x: {x}, %w: {w}, %g: {h}, %v: {w}) -> ({x}, {x}, {x}) {{\n"
+        f"  %o = nn.linear %x, %w : ({x}, {w}) -> {x}\n"
+        f"  %r = nn.add %o, %x : {x}\n"
+        f"  %n = nn.rms_norm %r, %g : ({x}, {h}) -> {x}\n"
+        f"  %p = nn.linear %n, %v : ({x}, {w}) -> {x}\n"
+        f"  %e = nn.exp %p : {x}\n"
+        f"  %a = nn.neg %e : {x}\n"
+        f"  func.return %r, %n, %a : {x}, {x}, {x}\n}}\n"
+    )
+    rng = np.random.default_rng(3)
+    shapes = [(100, 12), (12, 12), (12,), (12, 12)]
+    inputs = {
+        f"arg{i}": (rng.normal(size=s) / (np.sqrt(12) if i % 2 else 1)).astype(np.float32)
+        for i, s in enumerate(shapes)
+    }
+    machine = load_machine(hw)
+    gemm = dataflow or "ws"
+    spec = pipeline_for(machine, hw, dataflow).replace(
+        f"convert-nn-to-systolic{{dataflow={gemm}}}",
+        f"convert-nn-to-systolic{{dataflow={gemm} chunk-rows=16}}",
+    )
+    module = _systolic_module(path, spec)
+    assert _stored_from(module, "n") == {"linear_norm_out0", "linear_norm_out1"}
+    assert _stored_from(module, "e") == {"linear_y0", "linear_y1"}  # exp on the chunks
+    _check_run(path, hw, dataflow, spec, inputs)

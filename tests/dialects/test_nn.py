@@ -35,6 +35,11 @@ x, square = tensor(8, 32), tensor(8, 16)
         (nn.CausalConv1dOp(square, tensor(16, 4), tensor(16)), [8, 16]),
         (nn.CausalConv1dOp(square, tensor(16, 4)), [8, 16]),
         (nn.ReverseOp(square), [8, 16]),
+        (nn.ExpOp(square), [8, 16]),
+        (nn.NegOp(square), [8, 16]),
+        (nn.AddOp(square, tensor(16)), [8, 16]),
+        (nn.RmsNormOp(square, tensor(16), eps=1e-6), [8, 16]),
+        (nn.SliceOp(square, 3, 5), [8, 5]),
     ],
     ids=lambda value: value.name if isinstance(value, Operation) else None,
 )
@@ -45,7 +50,7 @@ def test_builders_infer_verified_result_types(op: Operation, result_shape: list[
 
 def test_op_classes_follow_the_naming_conventions() -> None:
     operations = list(nn.NN.operations)
-    assert len(operations) == 13
+    assert len(operations) == 17
     for op in operations:
         assert op.__name__.endswith("Op")
         assert op.name.startswith("nn.")

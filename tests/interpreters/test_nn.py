@@ -162,6 +162,53 @@ def test_causal_conv1d_reads_only_the_past(run_mlir: RunMlir) -> None:
     np.testing.assert_allclose(y, [[10.5, 0], [21.5, 5], [32.5, 0]])
 
 
+def test_exp_and_neg(run_mlir: RunMlir) -> None:
+    (y,) = run_mlir(unary("nn.exp", "3"), f32([0, 1, -2]))
+    np.testing.assert_allclose(y, [1, math.e, math.exp(-2)], rtol=1e-6)
+    (y,) = run_mlir(unary("nn.neg", "2x2"), f32([[1, -2], [0, 0.5]]))
+    np.testing.assert_array_equal(y, [[-1, 2], [0, -0.5]])
+
+
+@pytest.mark.parametrize(
+    ("op", "expected"), [("nn.add", [[2, 0], [4, 2]]), ("nn.mul", [[1, -4], [3, -8]])]
+)
+def test_a_vector_operand_broadcasts_over_the_rows(
+    run_mlir: RunMlir, op: str, expected: list[list[float]]
+) -> None:
+    text = f"""
+    func.func @main(%a: tensor<2x2xf32>, %b: tensor<2xf32>) -> tensor<2x2xf32> {{
+      %y = {op} %a, %b : tensor<2x2xf32>, tensor<2xf32>
+      func.return %y : tensor<2x2xf32>
+    }}
+    """
+    (y,) = run_mlir(text, f32([[1, 2], [3, 4]]), f32([1, -2]))
+    np.testing.assert_allclose(y, expected)
+
+
+def test_rms_norm_scales_by_the_root_mean_square(run_mlir: RunMlir) -> None:
+    # mean of squares (1 + 4 + 9 + 16) / 4 = 7.5; no centring, no shift
+    text = """
+    func.func @main(%x: tensor<1x4xf32>, %gamma: tensor<4xf32>) -> tensor<1x4xf32> {
+      %y = nn.rms_norm %x, %gamma eps 0.5 : (tensor<1x4xf32>, tensor<4xf32>) -> tensor<1x4xf32>
+      func.return %y : tensor<1x4xf32>
+    }
+    """
+    (y,) = run_mlir(text, f32([[1, 2, 3, 4]]), f32([1, 1, 2, -1]))
+    scale = 1 / math.sqrt(7.5 + 0.5)
+    np.testing.assert_allclose(y, [[scale, 2 * scale, 6 * scale, -4 * scale]], rtol=1e-6)
+
+
+def test_slice_takes_columns_from_start(run_mlir: RunMlir) -> None:
+    text = """
+    func.func @main(%x: tensor<2x4xf32>) -> tensor<2x2xf32> {
+      %y = nn.slice %x start 1 : tensor<2x4xf32> -> tensor<2x2xf32>
+      func.return %y : tensor<2x2xf32>
+    }
+    """
+    (y,) = run_mlir(text, f32([[0, 1, 2, 3], [4, 5, 6, 7]]))
+    np.testing.assert_array_equal(y, [[1, 2], [5, 6]])
+
+
 def test_reverse_flips_the_sequence(run_mlir: RunMlir) -> None:
     (y,) = run_mlir(unary("nn.reverse", "3x2"), f32([[1, 2], [3, 4], [5, 6]]))
     np.testing.assert_array_equal(y, [[5, 6], [3, 4], [1, 2]])

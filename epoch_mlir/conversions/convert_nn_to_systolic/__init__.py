@@ -3,7 +3,7 @@
 `nn.linear` runs on the array in the requested conventional dataflow (kernels/gemm.py's folds,
 gemm.py, gemm_lowering.py); every other `nn` op runs on the vector unit, as kernels/vector.py does
 layer norm: the elementwise ops through one table (elementwise.py), normalization.py,
-sequence.py (mean, reverse), conv1d.py; common.py holds what they share. All
+sequence.py (mean, reverse, slice), conv1d.py; common.py holds what they share. All
 of them stream the sequence through SRAM in double-buffered chunks with the steady state in one
 `systolic.chunk_loop` (tiling.py), so the IR does not grow with L. docs/compiler.md ("nn
 lowering") describes each op's mapping.
@@ -27,7 +27,11 @@ from epoch_mlir.conversions.convert_nn_to_systolic.conv1d import LowerNnCausalCo
 from epoch_mlir.conversions.convert_nn_to_systolic.elementwise import LowerNnElementwise, LowerNnGlu
 from epoch_mlir.conversions.convert_nn_to_systolic.gemm_lowering import LowerNnLinear
 from epoch_mlir.conversions.convert_nn_to_systolic.normalization import LowerNnLayerNorm
-from epoch_mlir.conversions.convert_nn_to_systolic.sequence import LowerNnMean, LowerNnReverse
+from epoch_mlir.conversions.convert_nn_to_systolic.sequence import (
+    LowerNnMean,
+    LowerNnReverse,
+    LowerNnSlice,
+)
 from epoch_mlir.conversions.systolic_common.lowering import KeepSourceLocation
 from epoch_mlir.machine.vocabulary import CONVENTIONAL_DATAFLOWS, PRODF
 from epoch_mlir.pipelines import PRODF_GEMM_DATAFLOW  # SPEC: GEMMs' documented default
@@ -72,6 +76,7 @@ class ConvertNnToSystolicPass(ModulePass):
             LowerNnGlu(options),
             LowerNnMean(options),
             LowerNnReverse(options),
+            LowerNnSlice(options),
             LowerNnCausalConv1d(options),
         ]
         located: list[RewritePattern] = [KeepSourceLocation(pattern) for pattern in patterns]

@@ -22,6 +22,7 @@ from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     INPUT,
     OUTPUT,
     VECTOR_CHUNK_ROWS,
+    WEIGHT,
     Chunk,
     Emit,
     Stream,
@@ -29,6 +30,7 @@ from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     choose_chunk,
     pipeline,
 )
+from epoch_mlir.conversions.systolic_common.epilogue import VectorFunction
 from epoch_mlir.conversions.systolic_common.fusion import Fusion
 from epoch_mlir.conversions.systolic_common.lowering import (
     LoweringError,
@@ -246,7 +248,11 @@ def map_rows(
 
 
 def unary(
-    op: Operation, x: SSAValue, function: str, rewriter: PatternRewriter, options: Options
+    op: Operation,
+    x: SSAValue,
+    function: VectorFunction,
+    rewriter: PatternRewriter,
+    options: Options,
 ) -> None:
     """One vector function applied to every element, chunk by chunk."""
     layer = Layer(op, rewriter, options)
@@ -255,7 +261,7 @@ def unary(
     def compute(
         c: Chunk, inputs: Sequence[SSAValue], out: SSAValue, scratch: Sequence[SSAValue]
     ) -> list[Operation]:
-        return [vector(function, inputs[0], out, c.rows, cols)]
+        return [vector(function.name, inputs[0], out, c.rows, cols, imm=function.imm)]
 
     result = map_rows(layer, [x], cols, compute)
     layer.finish(result)
@@ -265,19 +271,29 @@ def binary(
     op: Operation,
     a: SSAValue,
     b: SSAValue,
-    function: str,
+    function: VectorFunction,
     rewriter: PatternRewriter,
     options: Options,
 ) -> None:
+    """Two operands combined chunk by chunk; a b of one row (a bias, a scale) is loaded once
+    into the weight bank and broadcast over every row instead of streamed."""
     layer = Layer(op, rewriter, options)
-    _, cols = matrix(op, a)
+    rows, cols = matrix(op, a)
+    broadcast = matrix(op, b)[0] != rows
+    fixed: dict[str, list[int]] = {}
+    row = layer.alloc(WEIGHT, (cols,), "b") if broadcast else None
+    if row is not None:
+        layer.ops.append(LoadOp(layer.dram(b), row, (1, cols)))
+        fixed[WEIGHT] = [cols]
 
     def compute(
         c: Chunk, inputs: Sequence[SSAValue], out: SSAValue, scratch: Sequence[SSAValue]
     ) -> list[Operation]:
-        return [vector(function, inputs[0], out, c.rows, cols, b=inputs[1])]
+        if row is not None:
+            return [vector(function.name, inputs[0], out, c.rows, cols, b=row, b_broadcast="row")]
+        return [vector(function.name, inputs[0], out, c.rows, cols, b=inputs[1])]
 
-    result = map_rows(layer, [a, b], cols, compute)
+    result = map_rows(layer, [a] if broadcast else [a, b], cols, compute, fixed=fixed)
     layer.finish(result)
 
 

@@ -28,14 +28,14 @@ from epoch_mlir.conversions.convert_nn_to_systolic.common import (
 from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     Chunk,
 )
-from epoch_mlir.conversions.systolic_common.epilogue import UNARY_FUNCTIONS
+from epoch_mlir.conversions.systolic_common.epilogue import UNARY_FUNCTIONS, VectorFunction
 from epoch_mlir.dialects import nn
 
 # nn op -> the vector function that computes it (from the op, when its properties choose)
-ELEMENTWISE: dict[type[Operation], Callable[[Operation], str]] = {
+ELEMENTWISE: dict[type[Operation], Callable[[Operation], VectorFunction]] = {
     **UNARY_FUNCTIONS,
-    nn.AddOp: lambda op: "add",
-    nn.MulOp: lambda op: "mul",
+    nn.AddOp: lambda op: VectorFunction("add"),
+    nn.MulOp: lambda op: VectorFunction("mul"),
 }
 
 

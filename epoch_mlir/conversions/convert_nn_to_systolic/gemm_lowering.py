@@ -31,6 +31,7 @@ from epoch_mlir.conversions.convert_nn_to_systolic.gemm import Window, gemm_fold
 from epoch_mlir.conversions.convert_nn_to_systolic.normalization import (
     STATISTICS,
     LayerNormChunks,
+    Norm,
 )
 from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     INPUT,
@@ -220,9 +221,9 @@ class LowerNnLinear(RewritePattern):
         return block
 
 
-def _fused_layer_norm(op: nn.LinearOp) -> nn.LayerNormOp | None:
-    """The layer norm `nn-fuse-elementwise` marked for this linear to compute on its output
-    chunks: one reading the linear's result, or the add the linear computes."""
+def _fused_layer_norm(op: nn.LinearOp) -> Norm | None:
+    """The layer norm (or RMS norm) `nn-fuse-elementwise` marked for this linear to compute on
+    its output chunks: one reading the linear's result, or the add the linear computes."""
     value = op.y
     add = value.get_user_of_unique_use()
     mark = add.attributes.get(nn.ACCUMULATE_INTO) if add is not None else None
@@ -232,12 +233,12 @@ def _fused_layer_norm(op: nn.LinearOp) -> nn.LayerNormOp | None:
         value = add.y
     for use in value.uses:
         user = use.operation
-        if isinstance(user, nn.LayerNormOp) and nn.EPILOGUE in user.attributes:
+        if isinstance(user, nn.LayerNormOp | nn.RmsNormOp) and nn.EPILOGUE in user.attributes:
             block = op.parent_block()
-            ready = all(  # gamma and beta exist when the linear runs
+            ready = all(  # gamma (and beta) exist when the linear runs
                 not isinstance(v.owner, Operation)
                 or (v.owner.parent_block() is block and v.owner.is_before_in_block(op))
-                for v in (user.gamma, user.beta)
+                for v in user.operands[1:]
             )
             return user if ready else None
     return None
@@ -267,7 +268,8 @@ def _fused_chunk(
             )
             tiles += len(norm.k_folds)
         array += tiles * instruction_cycles("ldw", machine, ws)  # preloaded again every chunk
-        passes = 6 if norm.averaging is not None else 8
+        # the norm's passes, the bias and, when the vector unit takes them, the row sums
+        passes = norm.vector_passes + 1 + (0 if norm.averaging is not None else norm.row_sums)
         vector = passes * instruction_cycles("vmul", machine, rows=chunk, cols=outputs)
         return (-(-length // chunk) + 2) * max(array, vector)
 

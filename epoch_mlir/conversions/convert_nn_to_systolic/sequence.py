@@ -1,4 +1,5 @@
-"""Ops over the sequence axis: the mean (pooling) and the reversal."""
+"""Ops that only move data or reduce over the sequence: the mean (pooling), the reversal and
+the slice of columns."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     Stream,
 )
 from epoch_mlir.dialects import nn
-from epoch_mlir.dialects.systolic import LoadOp, ReverseOp, StoreOp
+from epoch_mlir.dialects.systolic import VIEWS, ColumnsOp, LoadOp, ReverseOp, StoreOp
 
 
 @dataclass
@@ -71,7 +72,7 @@ def _read_only_by_lowerings(value: SSAValue) -> bool:
         if isinstance(user, UnrealizedConversionCastOp):
             if not all(_read_only_by_lowerings(result) for result in user.results):
                 return False
-        elif isinstance(user, ReverseOp):
+        elif isinstance(user, VIEWS):
             if not _read_only_by_lowerings(user.result):
                 return False
         elif not (
@@ -129,6 +130,52 @@ class LowerNnReverse(RewritePattern):
 
         def compute(c: Chunk) -> list[Operation]:
             return [store_rows(xb[c.buffer], y, c, channels)]
+
+        layer.ops += layer.pipeline(load, compute)
+        layer.finish(y)
+
+
+@dataclass
+class LowerNnSlice(RewritePattern):
+    """A run of columns, by addressing alone when it can be.
+
+    When only other `nn`/`ssm` ops read the result, it is a `systolic.columns` view: their DMA
+    loads read the columns straight from the sliced tensor once `systolic-fold-views` has
+    folded it. Otherwise (an entry result) the DMA copies it through SRAM, chunk by chunk.
+    """
+
+    options: Options
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: nn.SliceOp, rewriter: PatternRewriter) -> None:
+        layer = Layer(op, rewriter, self.options)
+        length, _ = matrix(op, op.x)
+        x = layer.dram(op.x)
+        start, width = op.start.value.data, op.width
+        if _read_only_by_lowerings(op.y):
+            view = ColumnsOp(x, start, width)
+            view.result.name_hint = op.y.name_hint
+            layer.ops.append(view)
+            layer.finish(view.result)
+            return
+        stream = Stream(INPUT, width)
+        layer.tile(length, [stream])
+        y = layer.result((length, width))
+        xb = layer.buffers(stream, "in")
+
+        def load(c: Chunk) -> list[Operation]:
+            return [
+                LoadOp(
+                    x,
+                    xb[c.buffer],
+                    (c.rows, width),
+                    src_offsets=(c.row, start),
+                    src_step=(c.step, 0),
+                )
+            ]
+
+        def compute(c: Chunk) -> list[Operation]:
+            return [store_rows(xb[c.buffer], y, c, width)]
 
         layer.ops += layer.pipeline(load, compute)
         layer.finish(y)

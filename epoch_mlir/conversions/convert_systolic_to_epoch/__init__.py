@@ -58,7 +58,7 @@ class ConvertSystolicToEpochPass(ModulePass):
                 nested, UnrealizedConversionCastOp
             ):
                 raise LoweringError.at(nested, "was not lowered to the systolic level")
-            if isinstance(nested, systolic.ReverseOp):
+            if isinstance(nested, systolic.VIEWS):
                 raise LoweringError.at(
                     nested, "is a view: run systolic-fold-views before convert-systolic-to-epoch"
                 )

@@ -11,6 +11,7 @@ through `systolic.reverse` views (a bidirectional layer's backward half) keep th
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from xdsl.dialects.builtin import UnrealizedConversionCastOp
 from xdsl.ir import Operation, SSAValue
@@ -32,18 +33,27 @@ from epoch_mlir.dialects.systolic import (
 from epoch_mlir.dialects.systolic.attrs import int_values
 
 
-def _gelu(op: Operation) -> str:
+class VectorFunction(NamedTuple):
+    """A vector-unit function and its immediate operand, if it takes one (`muli` by -1)."""
+
+    name: str
+    imm: float | None = None
+
+
+def _gelu(op: Operation) -> VectorFunction:
     assert isinstance(op, nn.GeluOp)
-    return "gelut" if op.approximate.data == "tanh" else "gelu"
+    return VectorFunction("gelut" if op.approximate.data == "tanh" else "gelu")
 
 
 # one-operand nn op -> the vector function computing it (from the op, when its properties choose)
-UNARY_FUNCTIONS: dict[type[Operation], Callable[[Operation], str]] = {
+UNARY_FUNCTIONS: dict[type[Operation], Callable[[Operation], VectorFunction]] = {
     nn.GeluOp: _gelu,
-    nn.SiluOp: lambda op: "silu",
-    nn.SigmoidOp: lambda op: "sigmoid",
-    nn.SoftplusOp: lambda op: "softplus",
-    nn.ReluOp: lambda op: "relu",
+    nn.SiluOp: lambda op: VectorFunction("silu"),
+    nn.SigmoidOp: lambda op: VectorFunction("sigmoid"),
+    nn.SoftplusOp: lambda op: VectorFunction("softplus"),
+    nn.ReluOp: lambda op: VectorFunction("relu"),
+    nn.ExpOp: lambda op: VectorFunction("exp"),
+    nn.NegOp: lambda op: VectorFunction("muli", -1.0),  # exact: only the sign bit changes
 }
 
 
@@ -123,7 +133,7 @@ def fuse_epilogue(activation: Operation, tensor: SSAValue, rewriter: PatternRewr
         rows, cols = int_values(store.sizes)
         corner, step = int_values(store.src_offsets), int_values(store.src_step)
         apply = VectorOp(
-            function,
+            function.name,
             store.src,
             store.src,
             (rows, cols),
@@ -131,6 +141,7 @@ def fuse_epilogue(activation: Operation, tensor: SSAValue, rewriter: PatternRewr
             dst_offsets=corner,
             a_step=step,
             dst_step=step,
+            imm=function.imm,
         )
         apply.location = activation.location
         Rewriter.insert_op(apply, InsertPoint.before(store))

@@ -62,7 +62,7 @@ from epoch_mlir.dialects.systolic.vector import (
     SelectiveStreamOp,
     VectorOp,
 )
-from epoch_mlir.dialects.systolic.views import ReverseOp
+from epoch_mlir.dialects.systolic.views import VIEWS, ColumnsOp, ReverseOp
 from epoch_mlir.dialects.systolic.window import (
     StridedWindow,
     Window,
@@ -81,6 +81,7 @@ SYSTOLIC = Dialect(
         LoadOp,
         StoreOp,
         ReverseOp,
+        ColumnsOp,
         PreloadCoefficientsOp,
         PreloadTileOp,
         StreamOp,
@@ -104,11 +105,13 @@ __all__ = [
     "SYSTOLIC",
     "TARGET_ATTRIBUTE",
     "VECTOR_FUNCTIONS",
+    "VIEWS",
     "AllocCoefficientsOp",
     "AllocDramOp",
     "AllocOp",
     "ArrayConfigAttr",
     "ChunkLoopOp",
+    "ColumnsOp",
     "ConfigureOp",
     "ConstantOp",
     "DramType",

@@ -64,3 +64,52 @@ builtin.module attributes {systolic.target = #t} {
     func.return
   }
 }
+
+// -----
+
+// A systolic.columns view (nn.slice) is the window `start` columns right, its rows a row of
+// the tensor apart (the default stride, so none is written); under a reversal both fold.
+// CHECK-LABEL: func.func @columns
+// CHECK-NOT:   systolic.columns
+// CHECK:       systolic.load %x[1, 3] -> %b[0, 0] sizes [4, 2]
+// CHECK-NEXT:  systolic.load %x[2, 4] -> %b[0, 0] sizes [1, 1]
+// An explicit stride of two view rows is two tensor rows:
+// CHECK-NEXT:  systolic.load %x[0, 3] stride 16 -> %b[0, 0] sizes [2, 2]
+// In a loop the steps stay:
+// CHECK:       systolic.load %x[0, 3] step [2, 0] -> %b[0, 0] sizes [2, 2]
+// The columns of a reversal, and the reversal of columns:
+// CHECK:       systolic.load %x[5, 3] stride -8 -> %b[0, 0] sizes [2, 2]
+// CHECK-NEXT:  systolic.load %x[5, 3] stride -8 -> %b[0, 0] sizes [2, 2]
+#t = #systolic.target<"t", 4x4, lima, loop_depth 2, banks [input 64, weight 64, output 64]>
+builtin.module attributes {systolic.target = #t} {
+  func.func @columns(%x: !systolic.dram<6x8xf32>) {
+    %c = systolic.columns %x start 3 : !systolic.dram<6x8xf32> -> !systolic.dram<6x2xf32>
+    %b = systolic.alloc : !systolic.sram<input, 4x2xf32>
+    systolic.load %c[1, 0] -> %b[0, 0] sizes [4, 2] : !systolic.dram<6x2xf32>, !systolic.sram<input, 4x2xf32>
+    systolic.load %c[2, 1] -> %b[0, 0] sizes [1, 1] : !systolic.dram<6x2xf32>, !systolic.sram<input, 4x2xf32>
+    systolic.load %c[0, 0] stride 4 -> %b[0, 0] sizes [2, 2] : !systolic.dram<6x2xf32>, !systolic.sram<input, 4x2xf32>
+    systolic.chunk_loop 2 {
+      systolic.load %c[0, 0] step [2, 0] -> %b[0, 0] sizes [2, 2] : !systolic.dram<6x2xf32>, !systolic.sram<input, 4x2xf32>
+    }
+    %r = systolic.reverse %x : !systolic.dram<6x8xf32>
+    %cr = systolic.columns %r start 3 : !systolic.dram<6x8xf32> -> !systolic.dram<6x2xf32>
+    systolic.load %cr[0, 0] -> %b[0, 0] sizes [2, 2] : !systolic.dram<6x2xf32>, !systolic.sram<input, 4x2xf32>
+    %rc = systolic.reverse %c : !systolic.dram<6x2xf32>
+    systolic.load %rc[0, 0] -> %b[0, 0] sizes [2, 2] : !systolic.dram<6x2xf32>, !systolic.sram<input, 4x2xf32>
+    func.return
+  }
+}
+
+// -----
+
+// A column view's window whose rows are not whole rows of the view cannot be folded.
+#t = #systolic.target<"t", 4x4, lima, loop_depth 2, banks [input 64, weight 64, output 64]>
+builtin.module attributes {systolic.target = #t} {
+  func.func @column_stride(%x: !systolic.dram<6x8xf32>) {
+    %c = systolic.columns %x start 3 : !systolic.dram<6x8xf32> -> !systolic.dram<6x2xf32>
+    %b = systolic.alloc : !systolic.sram<input, 4x2xf32>
+    // CHECK: systolic-fold-views.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: 'systolic.load' op addresses columns of a tensor through a window of row stride 3, which is not a whole number of the view's rows of 2
+    systolic.load %c[0, 0] stride 3 -> %b[0, 0] sizes [2, 2] : !systolic.dram<6x2xf32>, !systolic.sram<input, 4x2xf32>
+    func.return
+  }
+}

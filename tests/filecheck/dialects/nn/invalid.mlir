@@ -299,3 +299,59 @@ func.func @reverse_y_type(%x: tensor<8x16xf32>) {
   func.return
 }
 
+
+// -----
+
+func.func @broadcast_length(%a: tensor<8x16xf32>, %b: tensor<15xf32>) {
+  // CHECK: 'nn.add' op a has 16 elements in its last dimension but b has 15
+  %y = nn.add %a, %b : tensor<8x16xf32>, tensor<15xf32>
+  func.return
+}
+
+// -----
+
+func.func @broadcast_not_a_vector(%a: tensor<8x16xf32>, %b: tensor<1x16xf32>) {
+  // CHECK: 'nn.mul' op a has shape 8x16 but b has shape 1x16
+  %y = nn.mul %a, %b : tensor<8x16xf32>, tensor<1x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @rms_norm_gamma(%x: tensor<8x16xf32>, %g: tensor<8xf32>) {
+  // CHECK: 'nn.rms_norm' op x has 16 channels but gamma has 8
+  %y = nn.rms_norm %x, %g : (tensor<8x16xf32>, tensor<8xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @rms_norm_negative_eps(%x: tensor<8x16xf32>, %g: tensor<16xf32>) {
+  // CHECK: 'nn.rms_norm' op eps must be non-negative, got -1.0
+  %y = nn.rms_norm %x, %g eps -1.0 : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @slice_past_the_end(%x: tensor<8x16xf32>) {
+  // CHECK: 'nn.slice' op start 14 and y's 4 columns run past x's 16 columns (need 0 <= start and start + 4 <= 16)
+  %y = nn.slice %x start 14 : tensor<8x16xf32> -> tensor<8x4xf32>
+  func.return
+}
+
+// -----
+
+func.func @slice_negative_start(%x: tensor<8x16xf32>) {
+  // CHECK: 'nn.slice' op start -1 and y's 4 columns run past x's 16 columns
+  %y = nn.slice %x start -1 : tensor<8x16xf32> -> tensor<8x4xf32>
+  func.return
+}
+
+// -----
+
+func.func @slice_steps(%x: tensor<8x16xf32>) {
+  // CHECK: 'nn.slice' op x has 8 steps but y has 7
+  %y = nn.slice %x start 0 : tensor<8x16xf32> -> tensor<7x4xf32>
+  func.return
+}

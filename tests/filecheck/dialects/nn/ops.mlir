@@ -99,3 +99,28 @@ func.func @generic_input(%x: tensor<2x4xf32>, %g: tensor<4xf32>) -> (tensor<2x4x
   %s = "nn.add"(%x, %n) : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
   func.return %n, %s : tensor<2x4xf32>, tensor<2x4xf32>
 }
+
+// Contract version 2: exp, neg, RMS norm, slice, and a vector operand broadcast over the rows.
+// CHECK-LABEL: func.func @real_models
+func.func @real_models(%x: tensor<8x16xf32>, %g: tensor<16xf32>) -> (tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x4xf32>) {
+  // CHECK-NEXT: %exp = nn.exp %x : tensor<8x16xf32>
+  // GENERIC: %exp = "nn.exp"(%x) : (tensor<8x16xf32>) -> tensor<8x16xf32>
+  %exp = nn.exp %x : tensor<8x16xf32>
+  // CHECK-NEXT: %neg = nn.neg %x : tensor<8x16xf32>
+  // GENERIC: %neg = "nn.neg"(%x) : (tensor<8x16xf32>) -> tensor<8x16xf32>
+  %neg = nn.neg %x : tensor<8x16xf32>
+  // CHECK-NEXT: %biased = nn.add %x, %g : tensor<8x16xf32>, tensor<16xf32>
+  // GENERIC: %biased = "nn.add"(%x, %g) : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  %biased = nn.add %x, %g : tensor<8x16xf32>, tensor<16xf32>
+  // CHECK-NEXT: %scaled = nn.mul %x, %g : tensor<8x16xf32>, tensor<16xf32>
+  %scaled = nn.mul %x, %g : tensor<8x16xf32>, tensor<16xf32>
+  // CHECK-NEXT: %rms = nn.rms_norm %x, %g : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  // GENERIC: %rms = "nn.rms_norm"(%x, %g) <{eps = 1.000000e-05 : f32}> : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  %rms = nn.rms_norm %x, %g : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  // CHECK-NEXT: %rms_eps = nn.rms_norm %x, %g eps 1.000000e-06 : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  %rms_eps = nn.rms_norm %x, %g eps 1.0e-6 : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  // CHECK-NEXT: %columns = nn.slice %x start 12 : tensor<8x16xf32> -> tensor<8x4xf32>
+  // GENERIC: %columns = "nn.slice"(%x) <{start = 12 : i64}> : (tensor<8x16xf32>) -> tensor<8x4xf32>
+  %columns = nn.slice %x start 12 : tensor<8x16xf32> -> tensor<8x4xf32>
+  func.return %exp, %neg, %biased, %scaled, %rms, %rms_eps, %columns : tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x4xf32>
+}

@@ -1,4 +1,5 @@
-// systolic.reverse: the rows of a 2-D DRAM tensor in reverse order, as a view (no data moves).
+// systolic.reverse: the rows of a 2-D DRAM tensor in reverse order, as a view (no data moves);
+// systolic.columns: a run of each row's columns, as a view.
 // RUN: epoch opt %s --split-input-file --verify-diagnostics | filecheck %s
 // RUN: epoch opt %s --split-input-file --verify-diagnostics --print-op-generic | filecheck %s --check-prefix=GENERIC
 // RUN: epoch opt %s --split-input-file --verify-diagnostics | filecheck %s --check-prefix=ERR
@@ -27,4 +28,38 @@ func.func @one_dimensional(%x: !systolic.dram<6xf32>) -> !systolic.dram<6xf32> {
 func.func @other_type(%x: !systolic.dram<6x2xf32>) -> !systolic.dram<2x6xf32> {
   %r = "systolic.reverse"(%x) : (!systolic.dram<6x2xf32>) -> !systolic.dram<2x6xf32>
   func.return %r : !systolic.dram<2x6xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @columns
+// CHECK-NEXT:  %c = systolic.columns %x start 2 : !systolic.dram<6x8xf32> -> !systolic.dram<6x4xf32>
+// GENERIC: %c = "systolic.columns"(%x) <{start = 2 : i64}> : (!systolic.dram<6x8xf32>) -> !systolic.dram<6x4xf32>
+func.func @columns(%x: !systolic.dram<6x8xf32>) -> !systolic.dram<6x4xf32> {
+  %c = systolic.columns %x start 2 : !systolic.dram<6x8xf32> -> !systolic.dram<6x4xf32>
+  func.return %c : !systolic.dram<6x4xf32>
+}
+
+// -----
+
+// ERR: views.mlir:[[# @LINE + 2]]:{{[0-9]+}}: error: 'systolic.columns' op columns 6 .. 9 are not all in !systolic.dram<6x8xf32>
+func.func @past_the_end(%x: !systolic.dram<6x8xf32>) -> !systolic.dram<6x4xf32> {
+  %c = systolic.columns %x start 6 : !systolic.dram<6x8xf32> -> !systolic.dram<6x4xf32>
+  func.return %c : !systolic.dram<6x4xf32>
+}
+
+// -----
+
+// ERR: views.mlir:[[# @LINE + 2]]:{{[0-9]+}}: error: 'systolic.columns' op the view !systolic.dram<5x4xf32> must have the rows and elements of !systolic.dram<6x8xf32>
+func.func @rows(%x: !systolic.dram<6x8xf32>) -> !systolic.dram<5x4xf32> {
+  %c = systolic.columns %x start 0 : !systolic.dram<6x8xf32> -> !systolic.dram<5x4xf32>
+  func.return %c : !systolic.dram<5x4xf32>
+}
+
+// -----
+
+// ERR: views.mlir:[[# @LINE + 2]]:{{[0-9]+}}: error: 'systolic.columns' op takes columns of a 2-D tensor into a 2-D view, got !systolic.dram<8xf32> -> !systolic.dram<4xf32>
+func.func @vector(%x: !systolic.dram<8xf32>) -> !systolic.dram<4xf32> {
+  %c = systolic.columns %x start 0 : !systolic.dram<8xf32> -> !systolic.dram<4xf32>
+  func.return %c : !systolic.dram<4xf32>
 }
