@@ -33,6 +33,7 @@ from xdsl.utils.exceptions import VerifyException
 from epoch_mlir.dialects.format_directives import BareWord, SameTypeForAll
 from epoch_mlir.dialects.operand_segments import InferredOperandSegments
 from epoch_mlir.dialects.shape_checks import (
+    Elements,
     expect_one_of,
     expect_result_type,
     expect_same_shape,
@@ -389,6 +390,34 @@ class SliceOp(IRDLOperation):
 
 
 @irdl_op_definition
+class EmbeddingOp(IRDLOperation):
+    """A table lookup per step: the rows of the table the token ids name.
+
+    y[l, h] = table[ids[l], h]   (an id outside [0, V) is a run-time error naming its position)
+    """
+
+    name = "nn.embedding"
+
+    ids = operand_def(TensorType)
+    table = operand_def(TensorType)
+    y = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    assembly_format = "$ids `,` $table attr-dict `:` functional-type(operands, results)"
+
+    def __init__(self, ids: SSAValue | Operation, table: SSAValue | Operation) -> None:
+        (steps,) = _tensor_type(ids).get_shape()
+        channels = _tensor_type(table).get_shape()[1]
+        super().__init__(operands=[ids, table], result_types=[TensorType(f32, [steps, channels])])
+
+    def verify_(self) -> None:
+        (steps,) = tensor_shape("ids", self.ids, dims="L", elements=Elements.I32)
+        _, channels = tensor_shape("table", self.table, dims="V x H")
+        expected = TensorType(f32, [steps, channels])
+        expect_result_type("y", self.y, expected, "L x H from ids and the table")
+
+
+@irdl_op_definition
 class GluOp(IRDLOperation):
     """The gated linear unit: the first half of the channels gated by the second half.
 
@@ -511,6 +540,7 @@ NN = Dialect(
         LayerNormOp,
         RmsNormOp,
         SliceOp,
+        EmbeddingOp,
         GluOp,
         MeanOp,
         CausalConv1dOp,

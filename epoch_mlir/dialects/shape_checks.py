@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import Enum
 
-from xdsl.dialects.builtin import ComplexType, TensorType, f32
+from xdsl.dialects.builtin import ComplexType, TensorType, f32, i32
 from xdsl.ir import Attribute, SSAValue
 from xdsl.utils.exceptions import VerifyException
 
@@ -20,8 +20,11 @@ class Elements(Enum):
 
     F32 = "f32"
     F32_OR_COMPLEX = "f32 or complex<f32>"
+    I32 = "i32"  # token ids
 
     def allows(self, element_type: Attribute) -> bool:
+        if self is Elements.I32:
+            return element_type == i32
         if element_type == f32:
             return True
         return self is Elements.F32_OR_COMPLEX and element_type == ComplexType(f32)

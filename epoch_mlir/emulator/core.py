@@ -18,6 +18,7 @@ import numpy as np
 from epoch_mlir.emulator.plan import PLANS, Plan
 from epoch_mlir.emulator.scan import LimaCoefficients
 from epoch_mlir.emulator.semantics import Semantics, load_all
+from epoch_mlir.emulator.semantics.dma import IndexFault
 from epoch_mlir.emulator.state import Fault, MachineState
 from epoch_mlir.emulator.stats import Counters, collect_stats
 from epoch_mlir.emulator.timing import Region, Scoreboard
@@ -289,21 +290,24 @@ class Emulator:
                         region = Region.of(
                             touch.space, env[touch.field], touch.rows, touch.cols, touch.stride
                         )
+                        words = region.words if touch.moved is None else touch.moved
                         if touch.space == "sram":
                             _check_sram(region, touch.field, sram_banks)
                             if touch.read:
-                                counters.sram_read_words += region.words
+                                counters.sram_read_words += words
                             else:
-                                counters.sram_write_words += region.words
+                                counters.sram_write_words += words
                         elif touch.space == "dram":
                             _check_dram(region, touch.field, dram_words)
                             if touch.read:
-                                counters.dram_read_words += region.words
+                                counters.dram_read_words += words
                             else:
-                                counters.dram_write_words += region.words
+                                counters.dram_write_words += words
                         (reads if touch.read else writes).append(region)
                     if not timing_only or step.mnemonic in TIMING_STATE:
                         step.execute(state, env)
+                except IndexFault as fault:
+                    raise self._fault(pc, self._index_cause(fault)) from None
                 except Fault as fault:
                     raise self._fault(pc, str(fault)) from None
                 timeline = step.timeline
@@ -352,6 +356,15 @@ class Emulator:
                 return frame.start
             loops.pop()
         return pc
+
+    def _index_cause(self, fault: IndexFault) -> str:
+        """The fault's message with the tensor element that held the index (`arg0[7]`)."""
+        for symbol in self.program.symbols:
+            if symbol.in_dram and symbol.address <= fault.address < symbol.end:
+                position = np.unravel_index(fault.address - symbol.address, symbol.shape)
+                where = f"{symbol.name}[{', '.join(str(int(i)) for i in position)}]"
+                return f"index {fault.index} at {where} is outside the table's {fault.vocab} rows"
+        return f"{fault} (DRAM word {fault.address})"
 
     def _fault(self, pc: int, cause: str) -> EmulatorFault:
         from epoch_mlir.isa.disasm import format_instruction

@@ -25,6 +25,7 @@ class Touch(NamedTuple):
     rows: int
     cols: int  # words
     stride: int
+    moved: int | None  # words moved, when not the whole region
 
 
 class Cost(NamedTuple):
@@ -45,6 +46,8 @@ def _names(row: Instr) -> list[str]:
     expressions = [row.cycles, row.latency, row.macs, row.pe_cycles, row.fp_adds, row.fp_muls]
     for access in row.accesses:
         expressions += [access.rows, access.cols, access.stride, access.when]
+        if access.moved is not None:
+            expressions.append(access.moved)
     names: set[str] = set()
     for expression in expressions:
         names |= set(compile(expression, "<formula>", "eval").co_names)
@@ -58,7 +61,8 @@ def _source(row: Instr) -> str:
     for access in row.accesses:
         touch = (
             f"Touch({access.mode == 'read'}, {access.space!r}, {access.address!r}, "
-            f"({access.rows}), ({access.cols}) * {access.elem_words}, ({access.stride}))"
+            f"({access.rows}), ({access.cols}) * {access.elem_words}, ({access.stride}), "
+            f"{'None' if access.moved is None else f'({access.moved}) * {access.elem_words}'})"
         )
         lines.append(f"    if {access.when}:")
         lines.append(f"        touches.append({touch})")

@@ -14,6 +14,7 @@ import numpy as np
 from xdsl.interpreter import Interpreter, InterpreterFunctions, impl, register_impls
 
 from epoch_mlir.dialects import nn
+from epoch_mlir.errors import InputError
 
 _erf = np.vectorize(math.erf, otypes=[np.float64])
 
@@ -56,6 +57,19 @@ def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -
 
 def rms_norm(x: np.ndarray, gamma: np.ndarray, eps: float) -> np.ndarray:
     return x / np.sqrt((x**2).mean(axis=-1, keepdims=True) + eps) * gamma
+
+
+def embedding(ids: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """table[ids]; an id outside the table is the user's error, named by its position."""
+    vocab = table.shape[0]
+    bad = np.argwhere((ids < 0) | (ids >= vocab))
+    if bad.size:
+        position = ", ".join(str(int(i)) for i in bad[0])
+        raise InputError(
+            f"nn.embedding: id {int(ids[tuple(bad[0])])} at position [{position}] is outside "
+            f"the table's {vocab} rows"
+        )
+    return table[ids]
 
 
 def glu(x: np.ndarray) -> np.ndarray:
@@ -159,6 +173,13 @@ class NnFunctions(InterpreterFunctions):
     ) -> tuple[np.ndarray]:
         start = op.start.value.data
         return (args[0][..., start : start + op.width].copy(),)
+
+    @impl(nn.EmbeddingOp)
+    def run_embedding(
+        self, interpreter: Interpreter, op: nn.EmbeddingOp, args: tuple[Any, ...]
+    ) -> tuple[np.ndarray]:
+        ids, table = args
+        return (embedding(ids, table),)
 
     @impl(nn.GluOp)
     def run_glu(

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 from xdsl.dialects import func
-from xdsl.dialects.builtin import ComplexType, ModuleOp, TensorType, f32
+from xdsl.dialects.builtin import ComplexType, ModuleOp, TensorType, f32, i32
 from xdsl.interpreter import Interpreter
 from xdsl.interpreters.func import FuncFunctions
 from xdsl.ir import Attribute
@@ -80,10 +80,12 @@ def _array_spec(entry: func.FuncOp, key: str, role: str, value_type: Attribute) 
             return ArraySpec(key, tuple(value_type.get_shape()), np.dtype(np.float32))
         if element_type == ComplexType(f32):
             return ArraySpec(key, tuple(value_type.get_shape()), np.dtype(np.complex64))
+        if element_type == i32:  # token ids
+            return ArraySpec(key, tuple(value_type.get_shape()), np.dtype(np.int32))
     raise op_error(
         entry,
         f"@{entry.sym_name.data} {role} has type {value_type}, but entry arguments and "
-        "results must be static tensors of f32 or complex<f32>",
+        "results must be static tensors of f32, complex<f32> or i32",
     )
 
 
@@ -95,4 +97,6 @@ def _as_declared(spec: ArraySpec, value: object) -> np.ndarray:
 
 
 def _in_reference_precision(array: np.ndarray) -> np.ndarray:
+    if np.issubdtype(np.asarray(array).dtype, np.integer):  # token ids stay integers
+        return np.asarray(array, dtype=np.int64)
     return np.asarray(array, dtype=np.complex128 if np.iscomplexobj(array) else np.float64)

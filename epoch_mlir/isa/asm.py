@@ -60,10 +60,13 @@ ADDRESS_IMMEDIATES = frozenset({"imm"})
 
 
 def _element_type(numpy_type: type[np.generic]) -> str:
-    """MLIR's spelling of an element type: f32 for float32, complex<f32> for complex64."""
+    """MLIR's spelling of an element type: f32 for float32, complex<f32> for complex64, i32 for
+    int32."""
     dtype = np.dtype(numpy_type)
     if dtype.kind == "c":
         return f"complex<f{dtype.itemsize * 4}>"
+    if dtype.kind == "i":
+        return f"i{dtype.itemsize * 8}"
     return f"f{dtype.itemsize * 8}"
 
 

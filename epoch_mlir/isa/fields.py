@@ -88,6 +88,7 @@ _FIELDS: tuple[Field, ...] = (
     _field("dst", Kind.MEM, 32, "destination address: offset(reg)"),
     _field("src", Kind.MEM, 32, "source address: offset(reg)"),
     _field("a", Kind.MEM, 32, "first operand address: offset(reg)"),
+    _field("ids", Kind.MEM, 32, "address of int32 row indices (a gather's ids): offset(reg)"),
     _field("b", Kind.MEM, 32, "second operand address: offset(reg)"),
     _field("rows", Kind.UINT, 24, "rows of the 2-D region"),
     _field("cols", Kind.UINT, 24, "elements per row of the 2-D region"),
@@ -95,6 +96,7 @@ _FIELDS: tuple[Field, ...] = (
     _field("src_stride", Kind.SINT, 24, "words between source rows (may be 0 or negative)"),
     _field("a_stride", Kind.SINT, 24, "words between rows of operand a"),
     _field("b_stride", Kind.SINT, 24, "words between rows of operand b"),
+    _field("vocab", Kind.UINT, 24, "rows of the table a gather indexes (ids must be below it)"),
     # array
     _field("mode", Kind.ENUM, 1, "PE mode", PE_MODES),
     _field("dataflow", Kind.ENUM, 2, "dataflow", DATAFLOWS),

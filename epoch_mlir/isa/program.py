@@ -72,6 +72,7 @@ class SymbolKind(enum.IntEnum):
 DTYPES: dict[str, tuple[int, type[np.generic]]] = {
     "f32": (1, np.float32),
     "c64": (2, np.complex64),
+    "i32": (1, np.int32),  # token ids (contract version 2)
 }
 _DTYPE_CODES = {name: code for code, name in enumerate(DTYPES)}
 

@@ -40,6 +40,9 @@ class Access:
     stride: str  # words between rows
     elem_words: int = 1  # 2 for complex64 elements
     when: str = "1"  # the access happens only when this is true
+    # words actually moved, when not the whole region: a gather reads `rows` rows of a table
+    # whose every row it may touch (the region, for bounds and dependencies)
+    moved: str | None = None
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,23 @@ INSTRUCTIONS: tuple[Instr, ...] = (
             Access(WRITE, "dram", "dst", "rows", "cols", "dst_stride"),
         ),
         latency="dram_latency",
+    ),
+    Instr(
+        "gather",
+        "dma",
+        0x12,
+        ("dst", "src", "ids", "rows", "cols", "dst_stride", "vocab"),
+        "Row gather from a DRAM table by int32 indices in DRAM (an embedding lookup).",
+        "id = int32 DRAM[ids + i]; fault unless 0 <= id < vocab;"
+        "  SRAM[dst + i*dst_stride + j] = DRAM[src + id*cols + j]  for i < rows, j < cols",
+        "ceil(4 * rows * (cols + 1) / dram_bw)",
+        (
+            Access(READ, "dram", "ids", "1", "rows", "rows"),
+            Access(READ, "dram", "src", "vocab", "cols", "cols", moved="rows * cols"),
+            _sram(WRITE, "dst", "rows", "cols", "dst_stride"),
+        ),
+        # the indices arrive before the rows they name can be requested
+        latency="2 * dram_latency",
     ),
     # region array ----------------------------------------------------------------------------
     Instr(

@@ -79,6 +79,8 @@ def model_inputs(model: ModelSpec, program: Any, seed: int) -> dict[str, np.ndar
             radius = rng.uniform(0.0, 0.9, size=symbol.shape)
             angle = rng.uniform(-np.pi, np.pi, size=symbol.shape)
             arrays[f"arg{index}"] = (radius * np.exp(1j * angle)).astype(np.complex64)
+        elif symbol.dtype == "i32":  # token ids: 0 is in every table
+            arrays[f"arg{index}"] = np.zeros(symbol.shape, np.int32)
         else:
             arrays[f"arg{index}"] = (0.5 * rng.normal(size=symbol.shape)).astype(np.float32)
     return arrays

@@ -29,6 +29,7 @@ from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
 from epoch_mlir.conversions.systolic_common.lowering import LoweringError
 from epoch_mlir.dialects.systolic import TARGET_ATTRIBUTE, ChunkLoopOp, LoadOp, StoreOp, TargetAttr
 from epoch_mlir.emulator.core import Emulator
+from epoch_mlir.errors import EmulatorFault
 from epoch_mlir.interpreters.reference import run_reference
 from epoch_mlir.ir_reader import SourceText, make_context, parse_module
 from epoch_mlir.isa.program import Program
@@ -123,12 +124,18 @@ def compile_program(text: str, hw: str, dataflow: str, chunk_rows: int = 0) -> P
 
 
 def matches_reference(
-    text: str, hw: str = "small", dataflow: str = "ws", chunk_rows: int = 0, seed: int = 0
+    text: str,
+    hw: str = "small",
+    dataflow: str = "ws",
+    chunk_rows: int = 0,
+    seed: int = 0,
+    inputs: dict[str, np.ndarray] | None = None,
 ) -> None:
-    """Compile, run on the emulator and compare with the float64 reference (SPEC tolerance)."""
+    """Compile, run on the emulator and compare with the float64 reference (SPEC tolerance);
+    the inputs are normal samples unless given."""
     program = compile_program(text, hw, dataflow, chunk_rows)
     rng = np.random.default_rng(seed)
-    inputs = {
+    inputs = inputs or {
         f"arg{index}": rng.normal(size=symbol.shape).astype(np.float32)
         for index, symbol in enumerate(program.args)
     }
@@ -261,6 +268,43 @@ def test_a_slice_read_by_other_ops_moves_no_data() -> None:
     assert {op.dst.name_hint for op in transfers if isinstance(op, StoreOp)} == {"y"}
     from_x = [op for op in transfers if isinstance(op, LoadOp) and op.src.name_hint == "x"]
     assert from_x and {op.src_offsets.get_values()[1] for op in from_x} == {3}
+
+
+def embedding(steps: int, vocab: int, channels: int) -> str:
+    ids, table, y = f"tensor<{steps}xi32>", _t(vocab, channels), _t(steps, channels)
+    body = f"%y = nn.embedding %ids, %table : ({ids}, {table}) -> {y}"
+    return _function([("ids", ids), ("table", table)], body, y)
+
+
+@FAST
+@given(steps, st.integers(1, 30), channels, chunk_rows, machines, st.integers(0, 2**31))
+@example(40, 7, 5, 3, "tiny", 0)  # the loop over chunks, ids repeating
+def test_embedding_matches_the_reference(
+    length: int, vocab: int, width: int, rows: int, hw: str, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    inputs = {
+        "arg0": rng.integers(0, vocab, length).astype(np.int32),
+        "arg1": rng.normal(size=(vocab, width)).astype(np.float32),
+    }
+    matches_reference(embedding(length, vocab, width), hw, chunk_rows=rows, inputs=inputs)
+
+
+def test_an_embedding_reads_the_rows_it_names_not_the_table() -> None:
+    program = compile_program(embedding(64, 50_000, 16), "epochcore", "ws")
+    ids = np.arange(64, dtype=np.int32) * 700
+    table = np.zeros((50_000, 16), np.float32)
+    stats = Emulator(program, load_machine("epochcore")).run({"arg0": ids, "arg1": table}).stats
+    assert stats.dram_read_bytes == 4 * (64 + 64 * 16)
+
+
+def test_an_id_outside_the_table_is_a_fault_naming_its_position() -> None:
+    program = compile_program(embedding(40, 10, 4), "tiny", "ws", chunk_rows=8)
+    ids = np.zeros(40, np.int32)
+    ids[29] = 10
+    inputs = {"arg0": ids, "arg1": np.zeros((10, 4), np.float32)}
+    with pytest.raises(EmulatorFault, match=r"index 10 at arg0\[29\] is outside"):
+        Emulator(program, load_machine("tiny")).run(inputs)
 
 
 @FAST

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from xdsl.dialects.builtin import TensorType, f32
+from xdsl.dialects.builtin import TensorType, f32, i32
 from xdsl.ir import Operation, SSAValue
 from xdsl.utils.test_value import create_ssa_value
 
@@ -40,6 +40,7 @@ x, square = tensor(8, 32), tensor(8, 16)
         (nn.AddOp(square, tensor(16)), [8, 16]),
         (nn.RmsNormOp(square, tensor(16), eps=1e-6), [8, 16]),
         (nn.SliceOp(square, 3, 5), [8, 5]),
+        (nn.EmbeddingOp(create_ssa_value(TensorType(i32, [8])), square), [8, 16]),
     ],
     ids=lambda value: value.name if isinstance(value, Operation) else None,
 )
@@ -50,7 +51,7 @@ def test_builders_infer_verified_result_types(op: Operation, result_shape: list[
 
 def test_op_classes_follow_the_naming_conventions() -> None:
     operations = list(nn.NN.operations)
-    assert len(operations) == 17
+    assert len(operations) == 18
     for op in operations:
         assert op.__name__.endswith("Op")
         assert op.name.startswith("nn.")

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from epoch_mlir.errors import InputError
 from epoch_mlir.interpreters.nn import causal_conv1d, linear, sigmoid, softplus
 from tests.interpreters.conftest import RunMlir
 
@@ -207,6 +208,25 @@ def test_slice_takes_columns_from_start(run_mlir: RunMlir) -> None:
     """
     (y,) = run_mlir(text, f32([[0, 1, 2, 3], [4, 5, 6, 7]]))
     np.testing.assert_array_equal(y, [[1, 2], [5, 6]])
+
+
+EMBEDDING = """
+func.func @main(%ids: tensor<3xi32>, %table: tensor<4x2xf32>) -> tensor<3x2xf32> {
+  %y = nn.embedding %ids, %table : (tensor<3xi32>, tensor<4x2xf32>) -> tensor<3x2xf32>
+  func.return %y : tensor<3x2xf32>
+}
+"""
+
+
+def test_embedding_takes_the_rows_the_ids_name(run_mlir: RunMlir) -> None:
+    table = f32([[0, 1], [2, 3], [4, 5], [6, 7]])
+    (y,) = run_mlir(EMBEDDING, np.array([3, 0, 3], np.int32), table)
+    np.testing.assert_array_equal(y, [[6, 7], [0, 1], [6, 7]])
+
+
+def test_an_id_outside_the_table_names_its_position(run_mlir: RunMlir) -> None:
+    with pytest.raises(InputError, match=r"id 4 at position \[1\] is outside the table's 4 rows"):
+        run_mlir(EMBEDDING, np.array([0, 4, 1], np.int32), np.zeros((4, 2), np.float32))
 
 
 def test_reverse_flips_the_sequence(run_mlir: RunMlir) -> None:

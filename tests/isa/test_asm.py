@@ -274,7 +274,11 @@ ERRORS = [
     (".data @0\n.data @4", "2:1", "'.data' may appear only once"),
     (".data x @0 : 4", "1:1", "'.data' is written '.data @ADDR'"),
     (".arg x @0 : 4", "1:13", "'.arg' needs a tensor type, not a word count"),
-    (".arg x @0 : tensor<4x8>", "1:22", "unknown element type '8' (expected f32 or complex<f32>)"),
+    (
+        ".arg x @0 : tensor<4x8>",
+        "1:22",
+        "unknown element type '8' (expected f32, complex<f32> or i32)",
+    ),
     (".arg x @0 : tensor<4xf64>", "1:22", "unknown element type 'f64'"),
     (".arg x @0 : tensor<4xf32", "1:13", "malformed tensor type 'tensor<4xf32'"),
     (".data @0\n.word 0x100000000", "2:7", "data word 4294967296 does not fit 32 bits"),

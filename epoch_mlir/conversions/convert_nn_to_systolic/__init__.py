@@ -3,7 +3,7 @@
 `nn.linear` runs on the array in the requested conventional dataflow (kernels/gemm.py's folds,
 gemm.py, gemm_lowering.py); every other `nn` op runs on the vector unit, as kernels/vector.py does
 layer norm: the elementwise ops through one table (elementwise.py), normalization.py,
-sequence.py (mean, reverse, slice), conv1d.py; common.py holds what they share. All
+sequence.py (mean, reverse, slice, embedding), conv1d.py; common.py holds what they share. All
 of them stream the sequence through SRAM in double-buffered chunks with the steady state in one
 `systolic.chunk_loop` (tiling.py), so the IR does not grow with L. docs/compiler.md ("nn
 lowering") describes each op's mapping.
@@ -28,6 +28,7 @@ from epoch_mlir.conversions.convert_nn_to_systolic.elementwise import LowerNnEle
 from epoch_mlir.conversions.convert_nn_to_systolic.gemm_lowering import LowerNnLinear
 from epoch_mlir.conversions.convert_nn_to_systolic.normalization import LowerNnLayerNorm
 from epoch_mlir.conversions.convert_nn_to_systolic.sequence import (
+    LowerNnEmbedding,
     LowerNnMean,
     LowerNnReverse,
     LowerNnSlice,
@@ -77,6 +78,7 @@ class ConvertNnToSystolicPass(ModulePass):
             LowerNnMean(options),
             LowerNnReverse(options),
             LowerNnSlice(options),
+            LowerNnEmbedding(options),
             LowerNnCausalConv1d(options),
         ]
         located: list[RewritePattern] = [KeepSourceLocation(pattern) for pattern in patterns]

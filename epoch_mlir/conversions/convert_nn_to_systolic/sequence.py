@@ -1,5 +1,5 @@
-"""Ops that only move data or reduce over the sequence: the mean (pooling), the reversal and
-the slice of columns."""
+"""Ops that only move data or reduce over the sequence: the mean (pooling), the reversal, the
+slice of columns and the embedding lookup."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     Stream,
 )
 from epoch_mlir.dialects import nn
-from epoch_mlir.dialects.systolic import VIEWS, ColumnsOp, LoadOp, ReverseOp, StoreOp
+from epoch_mlir.dialects.systolic import VIEWS, ColumnsOp, GatherOp, LoadOp, ReverseOp, StoreOp
 
 
 @dataclass
@@ -176,6 +176,43 @@ class LowerNnSlice(RewritePattern):
 
         def compute(c: Chunk) -> list[Operation]:
             return [store_rows(xb[c.buffer], y, c, width)]
+
+        layer.ops += layer.pipeline(load, compute)
+        layer.finish(y)
+
+
+@dataclass
+class LowerNnEmbedding(RewritePattern):
+    """The table rows the ids name, by the DMA engine's gather: each chunk of ids fetches its
+    rows from the table in DRAM into SRAM, and the chunk is stored. Only the rows named move,
+    so a 50k-row table costs what the sequence reads, not its size."""
+
+    options: Options
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: nn.EmbeddingOp, rewriter: PatternRewriter) -> None:
+        layer = Layer(op, rewriter, self.options)
+        ids, table = layer.dram(op.ids), layer.dram(op.table)
+        length, channels = matrix(op, op.y)
+        stream = Stream(INPUT, channels)
+        layer.tile(length, [stream])
+        y = layer.result((length, channels))
+        rows = layer.buffers(stream, "rows")
+
+        def load(c: Chunk) -> list[Operation]:
+            return [
+                GatherOp(
+                    table,
+                    ids,
+                    rows[c.buffer],
+                    (c.rows, channels),
+                    ids_offsets=(0, c.row),
+                    ids_step=(0, c.step),
+                )
+            ]
+
+        def compute(c: Chunk) -> list[Operation]:
+            return [store_rows(rows[c.buffer], y, c, channels)]
 
         layer.ops += layer.pipeline(load, compute)
         layer.finish(y)

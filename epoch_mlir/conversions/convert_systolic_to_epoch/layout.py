@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from xdsl.dialects import func
-from xdsl.dialects.builtin import ComplexType, DenseIntOrFPElementsAttr
+from xdsl.dialects.builtin import ComplexType, DenseIntOrFPElementsAttr, i32
 from xdsl.ir import Operation, SSAValue
 
 from epoch_mlir.conversions.convert_systolic_to_epoch import dram_allocation
@@ -44,6 +44,8 @@ def memory_type(value: SSAValue) -> systolic.DramType | systolic.SramType:
 
 
 def _dtype(value: SSAValue) -> str:
+    if memory_type(value).element_type == i32:
+        return "i32"
     return "c64" if element_words(value) == 2 else "f32"
 
 

@@ -80,11 +80,12 @@ class _LowerSelected(RewritePattern):
 
 
 class LowerTransfer(_LowerSelected):
-    """`systolic.load`/`store` -> `epoch.load`/`store`: DMA between DRAM and SRAM windows."""
+    """`systolic.load`/`store`/`gather` -> `epoch.load`/`store`/`gather`: DMA between DRAM and
+    SRAM windows."""
 
     @op_type_rewrite_pattern
     def match_and_rewrite(
-        self, op: systolic.LoadOp | systolic.StoreOp, rewriter: PatternRewriter
+        self, op: systolic.LoadOp | systolic.StoreOp | systolic.GatherOp, rewriter: PatternRewriter
     ) -> None:
         self.lower(op, rewriter)
 

@@ -105,6 +105,23 @@ def _flag(attribute: object) -> int:
 # region rules
 
 
+def _gather(op: systolic.GatherOp) -> Selection:
+    rows, cols = _pair(op.sizes)
+    table_type = op.table.type
+    assert isinstance(table_type, systolic.DramType)
+    return Selection(
+        "gather",
+        {"rows": rows, "cols": cols, "vocab": table_type.matrix[0]},
+        (
+            MemoryOperand("src", Window(op.table)),
+            MemoryOperand("ids", Window(op.ids, _pair(op.ids_offsets), _steps(op.ids_step))),
+            MemoryOperand(
+                "dst", Window(op.dst, _pair(op.dst_offsets), _steps(op.dst_step)), "dst_stride"
+            ),
+        ),
+    )
+
+
 def _transfer(op: systolic.LoadOp | systolic.StoreOp) -> Selection:
     rows, cols = _pair(op.sizes)
     return Selection(
@@ -280,6 +297,13 @@ RULES: tuple[Rule, ...] = (
         "complex elements); strides from the windows",
     ),
     Rule(systolic.StoreOp, _transfer, "store", "SRAM window -> DRAM window, as `load`"),
+    Rule(
+        systolic.GatherOp,
+        _gather,
+        "gather",
+        "src = the table's first row, vocab = its rows; ids = the indices' window (no stride: "
+        "consecutive words); rows, cols from `sizes`",
+    ),
     Rule(
         systolic.PreloadCoefficientsOp,
         _preload_coefficients,

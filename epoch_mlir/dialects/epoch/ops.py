@@ -54,6 +54,11 @@ class StoreOp(InstructionOp):
     name = "epoch.store"
 
 
+@instruction_op
+class GatherOp(InstructionOp):
+    name = "epoch.gather"
+
+
 # endregion
 
 # region array
@@ -214,6 +219,7 @@ INSTRUCTION_OPS: tuple[type[InstructionOp | LoopInstructionOp], ...] = (
     LoopOp,
     LoadOp,
     StoreOp,
+    GatherOp,
     CfgOp,
     LdwOp,
     LdcOp,

@@ -78,7 +78,7 @@ from epoch_mlir.isa.program import (
 )
 
 KINDS: dict[str, SymbolKind] = {kind.name.lower(): kind for kind in SymbolKind}
-ELEMENT_TYPES: dict[str, Attribute] = {"f32": f32, "c64": ComplexType(f32)}
+ELEMENT_TYPES: dict[str, Attribute] = {"f32": f32, "c64": ComplexType(f32), "i32": i32}
 assert set(ELEMENT_TYPES) == set(DTYPES), "a dtype of isa/program.py has no element type here"
 WORD_LIMIT = 1 << 32
 _VERSION_TEXT = re.compile(r"([0-9]+)\.([0-9]+)(?![0-9eE])")
@@ -426,7 +426,7 @@ class SymbolOp(IRDLOperation):
                 parser.raise_error("expected dense<...> : tensor<...>", data_start, parser.pos)
             if str(dense.get_element_type()) not in DTYPE_OF_ELEMENT:
                 parser.raise_error(
-                    f"constant data must be {' or '.join(DTYPE_OF_ELEMENT)}",
+                    f"constant data must be {one_of(list(DTYPE_OF_ELEMENT))}",
                     data_start,
                     parser.pos,
                 )
@@ -467,7 +467,7 @@ class SymbolOp(IRDLOperation):
                 f"{did_you_mean(self.kind.data, list(KINDS))}"
             )
         if str(self.type.element_type) not in DTYPE_OF_ELEMENT:
-            elements = " or ".join(DTYPE_OF_ELEMENT)
+            elements = one_of(list(DTYPE_OF_ELEMENT))
             raise VerifyException(f"@{name} must be a tensor of {elements}, got {self.type}")
         if any(dim < 0 for dim in self.type.get_shape()):
             raise VerifyException(f"@{name} must have a static shape, got {self.type}")

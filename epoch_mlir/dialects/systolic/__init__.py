@@ -45,6 +45,7 @@ from epoch_mlir.dialects.systolic.buffers import (
     ConstantOp,
 )
 from epoch_mlir.dialects.systolic.dma import (
+    GatherOp,
     LoadOp,
     StoreOp,
 )
@@ -80,6 +81,7 @@ SYSTOLIC = Dialect(
         ChunkLoopOp,
         LoadOp,
         StoreOp,
+        GatherOp,
         ReverseOp,
         ColumnsOp,
         PreloadCoefficientsOp,
@@ -115,6 +117,7 @@ __all__ = [
     "ConfigureOp",
     "ConstantOp",
     "DramType",
+    "GatherOp",
     "LoadOp",
     "MatmulTileOp",
     "PreloadCoefficientsOp",

@@ -16,6 +16,7 @@ from xdsl.dialects.builtin import (
     IntegerType,
     StringAttr,
     f32,
+    i32,
     i64,
 )
 from xdsl.ir import (
@@ -79,9 +80,13 @@ def element_words(element_type: Attribute) -> int:
     return 2 if isinstance(element_type, ComplexType) else 1
 
 
-def _check_element_type(what: str, element_type: Attribute) -> None:
-    if element_type != f32 and element_type != ComplexType(f32):
-        raise VerifyException(f"{what} must have f32 or complex<f32> elements, got {element_type}")
+def _check_element_type(what: str, element_type: Attribute, integers: bool) -> None:
+    """f32 or complex<f32>; also i32 (token ids) where `integers`: DRAM tensors, which only
+    DMA transfers read."""
+    if element_type in (f32, ComplexType(f32)) or (integers and element_type == i32):
+        return
+    allowed = "f32, complex<f32> or i32" if integers else "f32 or complex<f32>"
+    raise VerifyException(f"{what} must have {allowed} elements, got {element_type}")
 
 
 def _check_shape(what: str, shape: Sequence[int]) -> None:
@@ -133,7 +138,7 @@ class MemoryType(ParametrizedAttribute, TypeAttribute):
 
     def verify(self) -> None:
         _check_shape(self.name, self.get_shape())
-        _check_element_type(self.name, self.element_type)
+        _check_element_type(self.name, self.element_type, integers=self.name == "systolic.dram")
 
 
 @irdl_attr_definition

@@ -242,3 +242,46 @@ def test_constants_are_in_dram_before_the_run(emu: EmulatorHarness, tiny: Machin
         builder.emit("halt")
 
     np.testing.assert_array_equal(emu.run(body, tiny).outputs["res0"], table)
+
+
+def _run_gather(
+    emu: EmulatorHarness, machine: Machine, table: np.ndarray, ids: np.ndarray, dst_stride: int
+) -> tuple[np.ndarray, object]:
+    """gather table rows by ids into SRAM_BASE (rows `dst_stride` words apart); the window."""
+    vocab, cols = table.shape
+
+    def body(builder: ProgramBuilder) -> None:
+        t = builder.arg("table", table.shape)
+        i = builder.arg("ids", ids.shape, "i32")
+        out = builder.result("y", (WINDOW,))
+        builder.emit("gather", SRAM_BASE, t, i, len(ids), cols, dst_stride, vocab)
+        builder.emit("store", out, SRAM_BASE, 1, WINDOW, WINDOW, WINDOW)
+        builder.emit("halt")
+
+    result = emu.run(body, machine, [table, ids])
+    return result.outputs["res0"], result.stats
+
+
+def test_gather_copies_the_rows_the_ids_name(emu: EmulatorHarness, tiny: Machine) -> None:
+    table = np.arange(30, dtype=np.float32).reshape(10, 3)
+    ids = np.array([7, 0, 7, 9], np.int32)  # repeats and both ends of the table
+    got, stats = _run_gather(emu, tiny, table, ids, 5)
+    expected = np.zeros(WINDOW, np.float32)
+    for i, row in enumerate(ids):
+        expected[i * 5 : i * 5 + 3] = table[row]
+    np.testing.assert_array_equal(got, expected)
+    # DRAM traffic: the ids and the rows named, not the whole table (plus the result's store)
+    assert stats.dram_read_bytes == 4 * (len(ids) + len(ids) * 3)
+
+
+@pytest.mark.parametrize(("bad", "position"), [(10, 2), (-1, 0)])
+def test_gather_faults_naming_the_position_of_an_id_outside_the_table(
+    emu: EmulatorHarness, tiny: Machine, bad: int, position: int
+) -> None:
+    table = np.zeros((10, 3), np.float32)
+    ids = np.array([1, 2, 3, 4], np.int32)
+    ids[position] = bad
+    with pytest.raises(
+        EmulatorFault, match=rf"index {bad} at ids\[{position}\] is outside the table's 10 rows"
+    ):
+        _run_gather(emu, tiny, table, ids, 3)

@@ -210,8 +210,8 @@ epoch.program {
 
 // An element type the machine has no dtype for.
 epoch.program {
-  // CHECK: invalid.mlir:[[# @LINE + 1]]:3: error: 'epoch.symbol' op @x must be a tensor of f32 or complex<f32>, got tensor<4xi32>
-  epoch.symbol arg @x at 0 : tensor<4xi32>
+  // CHECK: invalid.mlir:[[# @LINE + 1]]:3: error: 'epoch.symbol' op @x must be a tensor of f32, complex<f32> or i32, got tensor<4xi64>
+  epoch.symbol arg @x at 0 : tensor<4xi64>
 }
 
 // -----
@@ -355,8 +355,8 @@ epoch.program {
 
 // Constant data of a type the machine has no dtype for.
 epoch.program {
-  // CHECK: invalid.mlir:[[# @LINE + 1]]:32: error: constant data must be f32 or complex<f32>
-  epoch.symbol const @w at 0 = dense<[1, 2]> : tensor<2xi32>
+  // CHECK: invalid.mlir:[[# @LINE + 1]]:32: error: constant data must be f32, complex<f32> or i32
+  epoch.symbol const @w at 0 = dense<[1, 2]> : tensor<2xi64>
 }
 
 // -----

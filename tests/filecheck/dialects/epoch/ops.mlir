@@ -17,6 +17,7 @@
 // CHECK-NEXT:   epoch.symbol const @w at 4096 = dense<[1.000000e+00, -2.500000e-01]> : tensor<2xf32>
 // CHECK-NEXT:   epoch.symbol const @c at 4098 = dense<(1.000000e+00,2.000000e+00)> : tensor<1xcomplex<f32>>
 // CHECK-NEXT:   epoch.data at 4100 = [0x00000001, 0xffffffff]
+// CHECK-NEXT:   epoch.symbol arg @ids at 4104 : tensor<4xi32>
 // GENERIC:      "epoch.program"() ({
 // GENERIC-NEXT:   "epoch.symbol"() <{kind = "arg", sym_name = "x", address = 0 : i64, type = tensor<4x8xf32>}> : () -> ()
 // GENERIC:        "epoch.symbol"() <{kind = "const", sym_name = "w", address = 4096 : i64, type = tensor<2xf32>, value = dense<[1065353216, -1098907648]> : tensor<2xi32>}> : () -> ()
@@ -29,6 +30,7 @@ epoch.program {
   epoch.symbol const @w at 4096 = dense<[1.0, -0.25]> : tensor<2xf32>
   epoch.symbol const @c at 4098 = dense<[(1.0, 2.0)]> : tensor<1xcomplex<f32>>
   epoch.data at 4100 = [1, -1]
+  epoch.symbol arg @ids at 4104 : tensor<4xi32>
 
   // region control
   // CHECK-NEXT:   epoch.halt
@@ -79,6 +81,7 @@ epoch.program {
   // CHECK-NEXT:   epoch.load @buf, @x(r1), 1, 8, 8, 8
   // CHECK-NEXT:   epoch.load @buf+8(r2), @x-1, 1, 8, 8, 8
   // CHECK-NEXT:   epoch.store @y(r1), @buf+8, 1, 8, 8, 8
+  // CHECK-NEXT:   epoch.gather @buf, @x, @ids(r1), 4, 8, 8, 100
   // GENERIC:      "epoch.load"() <{dst = #epoch.mem<0(r0)>, src = #epoch.mem<-16(r1)>, rows = 5 : i64, cols = 6 : i64, dst_stride = 6 : i64, src_stride = -6 : i64}> : () -> ()
   // GENERIC-NEXT: "epoch.load"() <{dst = #epoch.mem<@buf>, src = #epoch.mem<@x(r1)>
   // GENERIC-NEXT: "epoch.load"() <{dst = #epoch.mem<@buf+8(r2)>, src = #epoch.mem<@x-1>
@@ -86,6 +89,7 @@ epoch.program {
   epoch.load @buf, @x(r1), 1, 8, 8, 8
   epoch.load @buf+8(r2), @x-1, 1, 8, 8, 8
   epoch.store @y(r1), @buf+8, 1, 8, 8, 8
+  epoch.gather @buf, @x, @ids(r1), 4, 8, 8, 100
 
   // region array
   // CHECK-NEXT:   epoch.cfg mac, ws, 0

@@ -355,3 +355,27 @@ func.func @slice_steps(%x: tensor<8x16xf32>) {
   %y = nn.slice %x start 0 : tensor<8x16xf32> -> tensor<7x4xf32>
   func.return
 }
+
+// -----
+
+func.func @embedding_float_ids(%ids: tensor<8xf32>, %table: tensor<100x16xf32>) {
+  // CHECK: 'nn.embedding' op ids must have i32 elements, got f32
+  %y = nn.embedding %ids, %table : (tensor<8xf32>, tensor<100x16xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @embedding_table_rank(%ids: tensor<8xi32>, %table: tensor<1600xf32>) {
+  // CHECK: 'nn.embedding' op table must be a 2-D tensor (V x H), got tensor<1600xf32>
+  %y = nn.embedding %ids, %table : (tensor<8xi32>, tensor<1600xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @embedding_result(%ids: tensor<8xi32>, %table: tensor<100x16xf32>) {
+  // CHECK: 'nn.embedding' op y has type tensor<8x15xf32> but must be tensor<8x16xf32> (L x H from ids and the table)
+  %y = nn.embedding %ids, %table : (tensor<8xi32>, tensor<100x16xf32>) -> tensor<8x15xf32>
+  func.return
+}

@@ -124,3 +124,11 @@ func.func @real_models(%x: tensor<8x16xf32>, %g: tensor<16xf32>) -> (tensor<8x16
   %columns = nn.slice %x start 12 : tensor<8x16xf32> -> tensor<8x4xf32>
   func.return %exp, %neg, %biased, %scaled, %rms, %rms_eps, %columns : tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x4xf32>
 }
+
+// CHECK-LABEL: func.func @embedding
+func.func @embedding(%ids: tensor<8xi32>, %table: tensor<100x16xf32>) -> tensor<8x16xf32> {
+  // CHECK-NEXT: %y = nn.embedding %ids, %table : (tensor<8xi32>, tensor<100x16xf32>) -> tensor<8x16xf32>
+  // GENERIC: %y = "nn.embedding"(%ids, %table) : (tensor<8xi32>, tensor<100x16xf32>) -> tensor<8x16xf32>
+  %y = nn.embedding %ids, %table : (tensor<8xi32>, tensor<100x16xf32>) -> tensor<8x16xf32>
+  func.return %y : tensor<8x16xf32>
+}
