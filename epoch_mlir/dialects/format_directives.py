@@ -20,6 +20,7 @@ from xdsl.irdl.declarative_assembly_format import (
     ParsingState,
     PrintingState,
     TypeDirective,
+    VariableDirective,
     irdl_custom_directive,
 )
 from xdsl.parser import Parser
@@ -106,3 +107,33 @@ class SameTypeForAll(CustomDirective):
         if len(op.operands) == 2 and op.operands[1].type != shared_type:
             printer.print_string(", ")
             printer.print_attribute(op.operands[1].type)
+
+
+@irdl_custom_directive
+class TrailingOperandTypes(CustomDirective):
+    """The types of an op's trailing optional operands, `, T` for each one present, in order.
+
+    Use as `custom<TrailingOperandTypes>(type($b), type($c0))` after the required operands'
+    types: the operands themselves were parsed already, so which types follow is known (a
+    bias and a state of the same type cannot be confused, as they could be in `(`,` type)?`
+    groups).
+    """
+
+    first: TypeDirective
+    second: TypeDirective
+
+    def parse(self, parser: Parser, state: ParsingState) -> None:
+        for directive in (self.first, self.second):
+            inner = directive.inner
+            assert isinstance(inner, VariableDirective)
+            if state.operands[inner.index]:
+                parser.parse_punctuation(",")
+                directive.set(state, [parser.parse_type()])
+            else:
+                directive.set(state, [])
+
+    def print(self, printer: Printer, state: PrintingState, op: IRDLOperation) -> None:
+        for directive in (self.first, self.second):
+            for operand_type in directive.get(op):
+                printer.print_string(", ")
+                printer.print_attribute(operand_type)

@@ -19,10 +19,12 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Dialect, Operation, SSAValue
 from xdsl.irdl import (
+    AttrSizedOperandSegments,
     IRDLOperation,
     irdl_op_definition,
     operand_def,
     opt_operand_def,
+    opt_result_def,
     prop_def,
     result_def,
     traits_def,
@@ -30,8 +32,8 @@ from xdsl.irdl import (
 from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
-from epoch_mlir.dialects.format_directives import BareWord, SameTypeForAll
-from epoch_mlir.dialects.operand_segments import InferredOperandSegments
+from epoch_mlir.dialects.format_directives import BareWord, SameTypeForAll, TrailingOperandTypes
+from epoch_mlir.dialects.operand_segments import InferredOperandSegments, SegmentsWhenAmbiguous
 from epoch_mlir.dialects.shape_checks import (
     Elements,
     expect_one_of,
@@ -473,10 +475,14 @@ class MeanOp(IRDLOperation):
 
 
 @irdl_op_definition
-class CausalConv1dOp(InferredOperandSegments):
+class CausalConv1dOp(SegmentsWhenAmbiguous):
     """A depthwise convolution along the sequence that only looks backwards (Mamba's conv).
 
     y[k, h] = sum_j w[h, j] * x[k - K + 1 + j, h]  (x is 0 before step 0)  (+ b[h])
+
+    With the state c0 ((K-1) x H), the rows before step 0 are c0 instead of zeros, and the op
+    also returns c_last, the last K-1 rows of [c0; x]: running a sequence in pieces, passing
+    c_last on as the next piece's c0, gives the same y as one run (decoding token by token).
     """
 
     name = "nn.causal_conv1d"
@@ -484,12 +490,16 @@ class CausalConv1dOp(InferredOperandSegments):
     x = operand_def(TensorType)
     w = operand_def(TensorType)
     b = opt_operand_def(TensorType)
+    c0 = opt_operand_def(TensorType)
     y = result_def(TensorType)
+    c_last = opt_result_def(TensorType)
 
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
     traits = traits_def(Pure())
+    custom_directives = (TrailingOperandTypes,)
     assembly_format = (
-        "$x `,` $w (`,` $b^)? attr-dict `:` "
-        "`(` type($x) `,` type($w) (`,` type($b)^)? `)` `->` type($y)"
+        "$x `,` $w (`,` $b^)? (`state` $c0^)? attr-dict `:` `(` type($x) `,` type($w) "
+        "custom<TrailingOperandTypes>(type($b), type($c0)) `)` `->` type(results)"
     )
 
     def __init__(
@@ -497,17 +507,36 @@ class CausalConv1dOp(InferredOperandSegments):
         x: SSAValue | Operation,
         w: SSAValue | Operation,
         b: SSAValue | Operation | None = None,
+        c0: SSAValue | Operation | None = None,
     ) -> None:
-        super().__init__(operands=[x, w, b], result_types=[_tensor_type(x)])
+        results = [[_tensor_type(x)], [_tensor_type(c0)] if c0 is not None else []]
+        super().__init__(operands=[x, w, b, c0], result_types=results)
+
+    @classmethod
+    def infer_segments(cls, operands: int, results: int) -> list[int] | None:
+        """Three operands are x, w and b, or x, w and c0 when the op returns the state too."""
+        if operands == 3:
+            return [1, 1, 0, 1] if results == 2 else [1, 1, 1, 0]
+        return super().infer_segments(operands, results)
 
     def verify_(self) -> None:
         _, channels = tensor_shape("x", self.x, dims="L x H")
-        w_channels, _ = tensor_shape("w", self.w, dims="H x K")
+        w_channels, taps = tensor_shape("w", self.w, dims="H x K")
         expect_same_size("x", channels, "w", w_channels, "channels")
         if self.b is not None:
             (b_channels,) = tensor_shape("b", self.b, dims="H")
             expect_same_size("x", channels, "b", b_channels, "channels")
         expect_result_type("y", self.y, self.x.type, "the type of x")
+        if (self.c0 is None) != (self.c_last is None):
+            raise VerifyException("c0 and c_last come together: the state in and the state out")
+        if self.c0 is not None and self.c_last is not None:
+            if taps < 2:
+                raise VerifyException(
+                    f"w has {taps} tap: a convolution of one tap has no state (c0 is K - 1 rows)"
+                )
+            state = TensorType(f32, [taps - 1, channels])
+            expect_result_type("c0", self.c0, state, "(K - 1) x H from w")
+            expect_result_type("c_last", self.c_last, state, "the type of c0")
 
 
 @irdl_op_definition

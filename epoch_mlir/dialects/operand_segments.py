@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
-from xdsl.dialects.builtin import DenseArrayBase, IntegerType
+from xdsl.dialects.builtin import DenseArrayBase, IntegerType, i32
 from xdsl.ir import Attribute, SSAValue
 from xdsl.irdl import IRDLOperation, OptionalDef, VariadicDef
 from xdsl.utils.exceptions import VerifyException
@@ -48,6 +48,49 @@ class InferredOperandSegments(IRDLOperation):
             properties = dict(properties)
             _check_segment_sizes(cls, properties.pop(OPERAND_SEGMENT_SIZES), len(operands))
         return super().create(operands=operands, properties=properties, **kwargs)
+
+
+class SegmentsWhenAmbiguous(IRDLOperation):
+    """An op with several optional operands (`AttrSizedOperandSegments`): the generic form
+    prints `operandSegmentSizes`, and a file may leave it out when the operand count leaves no
+    doubt (every optional operand absent, or all present, or what `infer_segments` says), as
+    files written before the op's last optional operand (a state) did. A given array one entry
+    short is such a file's too: that last operand is absent."""
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        operands: Sequence[SSAValue] = (),
+        properties: Mapping[str, Attribute] = {},
+        **kwargs: Any,
+    ) -> Self:
+        given = properties.get(OPERAND_SEGMENT_SIZES)
+        definitions = len(cls.get_irdl_definition().operands)
+        if isinstance(given, DenseArrayBase) and len(given.get_values()) == definitions - 1:
+            values = [int(value) for value in given.get_values()]
+            completed = DenseArrayBase.from_list(given.elt_type, [*values, 0])
+            properties = {**properties, OPERAND_SEGMENT_SIZES: completed}
+        if OPERAND_SEGMENT_SIZES in properties:
+            _check_segment_sizes(cls, properties[OPERAND_SEGMENT_SIZES], len(operands))
+        else:
+            results = len(kwargs.get("result_types", ()))
+            sizes = cls.infer_segments(len(operands), results)
+            if sizes is not None:
+                segments = DenseArrayBase.from_list(i32, sizes)
+                properties = {**properties, OPERAND_SEGMENT_SIZES: segments}
+        return super().create(operands=operands, properties=properties, **kwargs)
+
+    @classmethod
+    def infer_segments(cls, operands: int, results: int) -> list[int] | None:
+        """The segment sizes `operands` operands (and `results` results) leave no doubt about:
+        every optional operand absent, or all present; None otherwise."""
+        definitions = cls.get_irdl_definition().operands
+        optional = [isinstance(definition, OptionalDef) for _, definition in definitions]
+        if operands not in (optional.count(False), len(optional)):
+            return None
+        present = operands == len(optional)
+        return [1 if not is_optional or present else 0 for is_optional in optional]
 
 
 def _check_segment_sizes(

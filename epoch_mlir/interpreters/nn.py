@@ -77,15 +77,23 @@ def glu(x: np.ndarray) -> np.ndarray:
     return x[..., :channels] * sigmoid(x[..., channels:])
 
 
-def causal_conv1d(x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> np.ndarray:
-    """y[k, h] = sum_j w[h, j] x[k-K+1+j, h], reading zeros before step 0."""
+def causal_conv1d(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray | None, c0: np.ndarray | None = None
+) -> np.ndarray:
+    """y[k, h] = sum_j w[h, j] x[k-K+1+j, h], reading zeros (or the state c0) before step 0."""
     steps, _ = x.shape
     taps = w.shape[1]
-    padded = np.concatenate([np.zeros((taps - 1, x.shape[1]), dtype=x.dtype), x])
+    before = np.zeros((taps - 1, x.shape[1]), dtype=x.dtype) if c0 is None else c0
+    padded = np.concatenate([before, x])
     y = np.zeros_like(x)
     for j in range(taps):
         y += w[:, j] * padded[j : j + steps]
     return y if b is None else y + b
+
+
+def causal_conv1d_state(x: np.ndarray, c0: np.ndarray) -> np.ndarray:
+    """c_last: the last K-1 rows of [c0; x] (K-1 = the rows of c0)."""
+    return np.concatenate([c0, x])[x.shape[0] :]
 
 
 @register_impls
@@ -196,9 +204,13 @@ class NnFunctions(InterpreterFunctions):
     @impl(nn.CausalConv1dOp)
     def run_causal_conv1d(
         self, interpreter: Interpreter, op: nn.CausalConv1dOp, args: tuple[Any, ...]
-    ) -> tuple[np.ndarray]:
-        x, w, *bias = args
-        return (causal_conv1d(x, w, bias[0] if bias else None),)
+    ) -> tuple[np.ndarray, ...]:
+        x, w, *rest = args
+        bias = rest.pop(0) if op.b is not None else None
+        if op.c0 is None:
+            return (causal_conv1d(x, w, bias),)
+        (c0,) = rest
+        return causal_conv1d(x, w, bias, c0), causal_conv1d_state(x, c0)
 
     @impl(nn.ReverseOp)
     def run_reverse(

@@ -360,6 +360,29 @@ def test_causal_conv1d_matches_the_reference(
     matches_reference(conv(length, width, taps, bias, constant), hw, dataflow, chunk_rows=rows)
 
 
+def conv_with_state(steps: int, channels: int, taps: int, bias: bool) -> str:
+    x, w, c = _t(steps, channels), _t(channels, taps), _t(taps - 1, channels)
+    args = [("x", x), ("w", w)] + ([("b", _t(channels))] if bias else []) + [("c0", c)]
+    operands = "%x, %w, %b" if bias else "%x, %w"
+    types = f"{x}, {w}, {_t(channels)}, {c}" if bias else f"{x}, {w}, {c}"
+    body = f"%y, %c = nn.causal_conv1d {operands} state %c0 : ({types}) -> {x}, {c}"
+    text = _function(args, body, x)
+    return text.replace(f"-> {x} {{", f"-> ({x}, {c}) {{").replace(
+        f"func.return %y : {x}", f"func.return %y, %c : {x}, {c}"
+    )
+
+
+@FAST
+@given(steps, channels, st.integers(2, 5), st.booleans(), chunk_rows, machines)
+@example(40, 6, 4, True, 3, "small")  # the state out from a loop's last chunk
+@example(2, 3, 5, False, 0, "tiny")  # fewer steps than the state's rows: c_last holds c0's end
+@example(10, 3, 4, False, 3, "tiny")  # a last chunk of one row
+def test_causal_conv1d_with_state_matches_the_reference(
+    length: int, width: int, taps: int, bias: bool, rows: int, hw: str
+) -> None:
+    matches_reference(conv_with_state(length, width, taps, bias), hw, chunk_rows=rows)
+
+
 @FAST
 @given(
     steps, st.integers(1, 20), st.integers(1, 12), st.booleans(), chunk_rows, dataflows, machines
@@ -687,3 +710,23 @@ def test_the_chosen_chunk_fits_every_bank_and_is_the_largest_that_does(
 
 
 # endregion
+
+
+def test_a_convolution_run_in_pieces_passing_the_state_equals_one_run() -> None:
+    # decode-style: 30 steps at once, or 24 then 6 with c_last passed on as c0
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(30, 5)).astype(np.float32)
+    w = rng.normal(size=(5, 4)).astype(np.float32)
+    zero = np.zeros((3, 5), np.float32)
+    machine = load_machine("tiny")
+
+    def run(piece: np.ndarray, c0: np.ndarray) -> dict[str, np.ndarray]:
+        program = compile_program(conv_with_state(len(piece), 5, 4, False), "tiny", "ws", 4)
+        inputs = {"arg0": piece, "arg1": w, "arg2": c0}
+        return Emulator(program, machine).run(inputs).outputs
+
+    whole = run(x, zero)
+    first = run(x[:24], zero)
+    second = run(x[24:], first["res1"])
+    np.testing.assert_allclose(np.concatenate([first["res0"], second["res0"]]), whole["res0"])
+    np.testing.assert_array_equal(second["res1"], whole["res1"])

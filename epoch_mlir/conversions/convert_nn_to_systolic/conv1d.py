@@ -31,6 +31,7 @@ from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
     Chunk,
     Stream,
     check_fits,
+    chunk_sizes,
 )
 from epoch_mlir.dialects import nn
 from epoch_mlir.dialects.systolic import (
@@ -38,6 +39,7 @@ from epoch_mlir.dialects.systolic import (
     ConfigureOp,
     ConstantOp,
     LoadOp,
+    StoreOp,
 )
 
 
@@ -46,10 +48,12 @@ class LowerNnCausalConv1d(RewritePattern):
     """K shifted multiply-adds per row chunk on the vector unit.
 
     Each chunk's buffer holds K-1 halo rows above the chunk: the previous rows, reloaded with
-    the chunk (one DMA), or zeros (a constant) for the first chunk. Tap j multiplies the
-    buffer rows j.. by w[:, j], which broadcasts down the rows, so the taps are needed as the
-    rows of w^T (K x H): transposed at compile time when w is a constant, otherwise on the array
-    as the GEMM I_K @ w^T in the pass's dataflow (the DMA cannot transpose).
+    the chunk (one DMA), or for the first chunk zeros (a constant) or the state c0. The state
+    out, the last K-1 rows of [c0; x], is the bottom of the last chunk's buffer: one store.
+    Tap j multiplies the buffer rows j.. by w[:, j], which broadcasts down the rows, so the taps
+    are needed as the rows of w^T (K x H): transposed at compile time when w is a constant,
+    otherwise on the array as the GEMM I_K @ w^T in the pass's dataflow (the DMA cannot
+    transpose).
     """
 
     options: Options
@@ -62,6 +66,7 @@ class LowerNnCausalConv1d(RewritePattern):
         halo = taps - 1
         x, w = layer.dram(op.x), layer.dram(op.w)
         b = layer.dram(op.b) if op.b is not None else None
+        c0 = layer.dram(op.c0) if op.c0 is not None else None
         # the taps first: transposing them needs scratch that is dead once the chunks stream
         taps_buffer = self._taps(layer, w, taps, channels)
         fixed = [taps * channels] + ([channels] if b is not None else [])
@@ -76,16 +81,19 @@ class LowerNnCausalConv1d(RewritePattern):
         xb = layer.buffers(x_stream, "x")
         yb = layer.buffers(y_stream, "y")
         product = layer.alloc(OUTPUT, (chunk, channels), "product") if halo else None
-        zeros = constant(layer, dense_f32(np.zeros((halo, channels))), "zeros") if halo else None
+        zeros = None
+        if halo and c0 is None:
+            zeros = constant(layer, dense_f32(np.zeros((halo, channels))), "zeros")
 
         def load(c: Chunk) -> list[Operation]:
             buffer = xb[c.buffer]
             if not halo:
                 return [load_rows(x, c.row, c.step, buffer, c.rows, channels)]
-            if c.first:  # nothing before the start: the halo is zeros
-                assert zeros is not None
+            if c.first:  # before the start: the state, or zeros
+                before = c0 if c0 is not None else zeros
+                assert before is not None
                 return [
-                    LoadOp(zeros, buffer, (halo, channels)),
+                    LoadOp(before, buffer, (halo, channels)),
                     LoadOp(x, buffer, (c.rows, channels), dst_offsets=(halo, 0)),
                 ]
             return [load_rows(x, c.row - halo, c.step, buffer, c.rows + halo, channels)]
@@ -116,7 +124,15 @@ class LowerNnCausalConv1d(RewritePattern):
             return [*ops, store_rows(out, y, c, channels)]
 
         layer.ops += layer.pipeline(load, compute)
-        layer.finish(y)
+        if c0 is None:
+            layer.finish(y)
+            return
+        # the state out: the last K-1 rows of [c0; x], at the bottom of the last chunk's buffer
+        sizes = chunk_sizes(length, chunk)
+        last = xb[(len(sizes) - 1) % 2]  # the two are one buffer when single-buffered
+        c_last = layer.result((halo, channels))
+        layer.ops.append(StoreOp(last, c_last, (halo, channels), src_offsets=(sizes[-1], 0)))
+        layer.finish(y, c_last)
 
     def _taps(self, layer: Layer, w: SSAValue, taps: int, channels: int) -> SSAValue:
         """A K x H weight buffer holding w^T: row j is tap j of every channel."""

@@ -61,8 +61,9 @@ class FusedAdd:
 
 
 def fused_add(producer: Operation) -> FusedAdd | None:
-    """The `nn.add` that `nn-fuse-elementwise` marked for `producer` to compute, if any."""
-    (value,) = producer.results
+    """The `nn.add` that `nn-fuse-elementwise` marked for `producer` to compute, if any (on
+    its first result: a state the op also returns is not fused)."""
+    value = producer.results[0]
     user, reverse = value.get_user_of_unique_use(), None
     if isinstance(user, nn.ReverseOp):
         reverse, value = user, user.y

@@ -49,3 +49,11 @@ func.func @matmul_tile_needs_sizes(%u: !systolic.sram<input, 16x8xf32>, %y: !sys
   }
   func.return
 }
+
+// -----
+
+func.func @conv_state_ambiguous(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>, %b: tensor<16xf32>) {
+  // CHECK: operandSegmentSizes of nn.causal_conv1d adds up to 4 operands, but 3 are given
+  %y = "nn.causal_conv1d"(%x, %w, %b) <{operandSegmentSizes = array<i32: 1, 1, 1, 1>}> : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  func.return
+}

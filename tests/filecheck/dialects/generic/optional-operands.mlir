@@ -1,7 +1,7 @@
 // MLIR's generic-form rule (SPEC.md): an op with at most one optional operand needs no
 // operandSegmentSizes (which operand is present follows from the count) and prints none; the
 // property is still accepted when given, as today's files may carry it. An op with more than
-// one optional operand (systolic.matmul_tile) carries it and prints it.
+// one optional operand (systolic.matmul_tile, nn.causal_conv1d) carries it and prints it.
 // RUN: epoch opt %s --split-input-file --print-op-generic | filecheck %s
 // RUN: epoch opt %s --split-input-file | filecheck %s --check-prefix=CUSTOM
 
@@ -26,20 +26,31 @@
 
 // -----
 
+// nn.causal_conv1d has two optional operands since contract version 2 (the bias and the state
+// c0), so it prints operandSegmentSizes. It may still be left out where the operands (and the
+// state result) leave no doubt, and a three-entry array of an older file means no state.
 // CHECK-LABEL: sym_name = "causal_conv1d"
-// CHECK: "nn.causal_conv1d"(%x, %w) : (tensor<8x16xf32>, tensor<16x4xf32>) -> tensor<8x16xf32>
-// CHECK-NEXT: "nn.causal_conv1d"(%x, %w, %b) : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>) -> tensor<8x16xf32>
-// CHECK-NEXT: "nn.causal_conv1d"(%x, %w) : (tensor<8x16xf32>, tensor<16x4xf32>) -> tensor<8x16xf32>
-// CHECK-NEXT: "nn.causal_conv1d"(%x, %w, %b) : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+// CHECK: "nn.causal_conv1d"(%x, %w) <{operandSegmentSizes = array<i32: 1, 1, 0, 0>}> : (tensor<8x16xf32>, tensor<16x4xf32>) -> tensor<8x16xf32>
+// CHECK-NEXT: "nn.causal_conv1d"(%x, %w, %b) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+// CHECK-NEXT: "nn.causal_conv1d"(%x, %w) <{operandSegmentSizes = array<i32: 1, 1, 0, 0>}> : (tensor<8x16xf32>, tensor<16x4xf32>) -> tensor<8x16xf32>
+// CHECK-NEXT: "nn.causal_conv1d"(%x, %w, %b) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+// CHECK-NEXT: "nn.causal_conv1d"(%x, %w, %c0) <{operandSegmentSizes = array<i32: 1, 1, 0, 1>}> : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<3x16xf32>) -> (tensor<8x16xf32>, tensor<3x16xf32>)
+// CHECK-NEXT: "nn.causal_conv1d"(%x, %w, %b, %c0) <{operandSegmentSizes = array<i32: 1, 1, 1, 1>}> : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>, tensor<3x16xf32>) -> (tensor<8x16xf32>, tensor<3x16xf32>)
 // CUSTOM-LABEL: @causal_conv1d
 // CUSTOM-NEXT: nn.causal_conv1d %x, %w : (tensor<8x16xf32>, tensor<16x4xf32>) -> tensor<8x16xf32>
 // CUSTOM-NEXT: nn.causal_conv1d %x, %w, %b : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>) -> tensor<8x16xf32>
-"func.func"() <{sym_name = "causal_conv1d", function_type = (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>) -> ()}> ({
-^bb0(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>, %b: tensor<16xf32>):
+// CUSTOM-NEXT: nn.causal_conv1d %x, %w : (tensor<8x16xf32>, tensor<16x4xf32>) -> tensor<8x16xf32>
+// CUSTOM-NEXT: nn.causal_conv1d %x, %w, %b : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+// CUSTOM-NEXT: nn.causal_conv1d %x, %w state %c0 : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<3x16xf32>) -> tensor<8x16xf32>, tensor<3x16xf32>
+// CUSTOM-NEXT: nn.causal_conv1d %x, %w, %b state %c0 : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>, tensor<3x16xf32>) -> tensor<8x16xf32>, tensor<3x16xf32>
+"func.func"() <{sym_name = "causal_conv1d", function_type = (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>, tensor<3x16xf32>) -> ()}> ({
+^bb0(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>, %b: tensor<16xf32>, %c0: tensor<3x16xf32>):
   %0 = "nn.causal_conv1d"(%x, %w) : (tensor<8x16xf32>, tensor<16x4xf32>) -> tensor<8x16xf32>
   %1 = "nn.causal_conv1d"(%x, %w, %b) : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>) -> tensor<8x16xf32>
   %2 = "nn.causal_conv1d"(%x, %w) <{operandSegmentSizes = array<i32: 1, 1, 0>}> : (tensor<8x16xf32>, tensor<16x4xf32>) -> tensor<8x16xf32>
   %3 = "nn.causal_conv1d"(%x, %w, %b) <{operandSegmentSizes = array<i32: 1, 1, 1>}> : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  %4:2 = "nn.causal_conv1d"(%x, %w, %c0) : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<3x16xf32>) -> (tensor<8x16xf32>, tensor<3x16xf32>)
+  %5:2 = "nn.causal_conv1d"(%x, %w, %b, %c0) : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>, tensor<3x16xf32>) -> (tensor<8x16xf32>, tensor<3x16xf32>)
   "func.return"() : () -> ()
 }) : () -> ()
 

@@ -379,3 +379,27 @@ func.func @embedding_result(%ids: tensor<8xi32>, %table: tensor<100x16xf32>) {
   %y = nn.embedding %ids, %table : (tensor<8xi32>, tensor<100x16xf32>) -> tensor<8x15xf32>
   func.return
 }
+
+// -----
+
+func.func @conv_state_rows(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>, %c0: tensor<4x16xf32>) {
+  // CHECK: 'nn.causal_conv1d' op c0 has type tensor<4x16xf32> but must be tensor<3x16xf32> ((K - 1) x H from w)
+  %y, %c = nn.causal_conv1d %x, %w state %c0 : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<4x16xf32>) -> tensor<8x16xf32>, tensor<4x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @conv_state_without_result(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>, %c0: tensor<3x16xf32>) {
+  // CHECK: 'nn.causal_conv1d' op c0 and c_last come together: the state in and the state out
+  %y = "nn.causal_conv1d"(%x, %w, %c0) <{operandSegmentSizes = array<i32: 1, 1, 0, 1>}> : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<3x16xf32>) -> tensor<8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @conv_state_one_tap(%x: tensor<8x16xf32>, %w: tensor<16x1xf32>, %c0: tensor<1x16xf32>) {
+  // CHECK: 'nn.causal_conv1d' op w has 1 tap: a convolution of one tap has no state (c0 is K - 1 rows)
+  %y, %c = nn.causal_conv1d %x, %w state %c0 : (tensor<8x16xf32>, tensor<16x1xf32>, tensor<1x16xf32>) -> tensor<8x16xf32>, tensor<1x16xf32>
+  func.return
+}

@@ -81,7 +81,7 @@ func.func @sequence_ops(%x: tensor<8x32xf32>, %h: tensor<8x16xf32>) -> (tensor<8
 // CHECK-LABEL: func.func @causal_conv1d
 func.func @causal_conv1d(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>, %b: tensor<16xf32>) -> (tensor<8x16xf32>, tensor<8x16xf32>) {
   // CHECK-NEXT: %y = nn.causal_conv1d %x, %w, %b : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>) -> tensor<8x16xf32>
-  // GENERIC: %y = "nn.causal_conv1d"(%x, %w, %b) : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  // GENERIC: %y = "nn.causal_conv1d"(%x, %w, %b) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>) -> tensor<8x16xf32>
   %y = nn.causal_conv1d %x, %w, %b : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<16xf32>) -> tensor<8x16xf32>
   // CHECK-NEXT: %no_bias = nn.causal_conv1d %x, %w : (tensor<8x16xf32>, tensor<16x4xf32>) -> tensor<8x16xf32>
   %no_bias = nn.causal_conv1d %x, %w : (tensor<8x16xf32>, tensor<16x4xf32>) -> tensor<8x16xf32>
