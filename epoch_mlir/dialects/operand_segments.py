@@ -77,8 +77,14 @@ class SegmentsWhenAmbiguous(IRDLOperation):
             results = len(kwargs.get("result_types", ()))
             sizes = cls.infer_segments(len(operands), results)
             if sizes is not None:
-                segments = DenseArrayBase.from_list(i32, sizes)
-                properties = {**properties, OPERAND_SEGMENT_SIZES: segments}
+                properties = {
+                    **properties,
+                    OPERAND_SEGMENT_SIZES: DenseArrayBase.from_list(i32, sizes),
+                }
+        if OPERAND_SEGMENT_SIZES in properties:  # first, as printed for every such op
+            segments = properties[OPERAND_SEGMENT_SIZES]
+            rest = {k: v for k, v in properties.items() if k != OPERAND_SEGMENT_SIZES}
+            properties = {OPERAND_SEGMENT_SIZES: segments, **rest}
         return super().create(operands=operands, properties=properties, **kwargs)
 
     @classmethod

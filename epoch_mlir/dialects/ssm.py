@@ -9,18 +9,21 @@ from __future__ import annotations
 from xdsl.dialects.builtin import BoolAttr, StringAttr, TensorType, f32
 from xdsl.ir import Dialect, Operation, SSAValue
 from xdsl.irdl import (
+    AttrSizedOperandSegments,
     IRDLOperation,
     irdl_op_definition,
     operand_def,
     opt_operand_def,
+    opt_result_def,
     prop_def,
     result_def,
     traits_def,
 )
 from xdsl.traits import Pure
+from xdsl.utils.exceptions import VerifyException
 
-from epoch_mlir.dialects.format_directives import BareWord, PresenceFlag
-from epoch_mlir.dialects.operand_segments import InferredOperandSegments
+from epoch_mlir.dialects.format_directives import BareWord, PresenceFlag, TrailingOperandTypes
+from epoch_mlir.dialects.operand_segments import SegmentsWhenAmbiguous
 from epoch_mlir.dialects.shape_checks import (
     Elements,
     expect_one_of,
@@ -148,15 +151,17 @@ class ScanOp(IRDLOperation):
 
 
 @irdl_op_definition
-class SelectiveScanOp(InferredOperandSegments):
+class SelectiveScanOp(SegmentsWhenAmbiguous):
     """Mamba's selective scan (batch 1): a recurrence whose coefficients change every step.
 
-    x = 0                                   # H x N
+    x = x0 if given else 0                  # H x N
     for k in 0..L-1:
         d = softplus(delta[k]) if delta_softplus else delta[k]          # H
         x[h, n] = exp(d[h] * A[h, n]) * x[h, n] + d[h] * u[k, h] * B[k, n]
         y[k, h] = sum_n x[h, n] * C[k, n] + D[h] * u[k, h]
         if z: y[k, h] *= silu(z[k, h])
+    x_last = x  (returned when x0 is given: passed on as the next piece's x0, a sequence run
+    in pieces gives the same y as one run: prefill, then decoding one token at a time)
     """
 
     name = "ssm.selective_scan"
@@ -168,16 +173,19 @@ class SelectiveScanOp(InferredOperandSegments):
     C = operand_def(TensorType)
     D = operand_def(TensorType)
     z = opt_operand_def(TensorType)
+    x0 = opt_operand_def(TensorType)
     y = result_def(TensorType)
+    x_last = opt_result_def(TensorType)
     delta_softplus = prop_def(BoolAttr, BoolAttr.from_bool(False))
 
+    irdl_options = (AttrSizedOperandSegments(as_property=True),)
     traits = traits_def(Pure())
-    custom_directives = (PresenceFlag,)
+    custom_directives = (PresenceFlag, TrailingOperandTypes)
     assembly_format = (
-        "$u `,` $delta `,` $A `,` $B `,` $C `,` $D (`,` $z^)? "
+        "$u `,` $delta `,` $A `,` $B `,` $C `,` $D (`,` $z^)? (`state` $x0^)? "
         "(`delta_softplus` custom<PresenceFlag>($delta_softplus)^)? attr-dict `:` "
         "`(` type($u) `,` type($delta) `,` type($A) `,` type($B) `,` type($C) `,` type($D) "
-        "(`,` type($z)^)? `)` `->` type($y)"
+        "custom<TrailingOperandTypes>(type($z), type($x0)) `)` `->` type(results)"
     )
 
     def __init__(
@@ -191,12 +199,20 @@ class SelectiveScanOp(InferredOperandSegments):
         z: SSAValue | Operation | None = None,
         *,
         delta_softplus: bool = False,
+        x0: SSAValue | Operation | None = None,
     ) -> None:
         super().__init__(
-            operands=[u, delta, A, B, C, D, z],
-            result_types=[_tensor_type(u)],
+            operands=[u, delta, A, B, C, D, z, x0],
+            result_types=[[_tensor_type(u)], [_tensor_type(x0)] if x0 is not None else []],
             properties={"delta_softplus": BoolAttr.from_bool(delta_softplus)},
         )
+
+    @classmethod
+    def infer_segments(cls, operands: int, results: int) -> list[int] | None:
+        """Seven operands are u .. D and z, or u .. D and x0 when the op returns the state."""
+        if operands == 7:
+            return [1] * 6 + ([0, 1] if results == 2 else [1, 0])
+        return super().infer_segments(operands, results)
 
     @property
     def applies_softplus(self) -> bool:
@@ -221,6 +237,12 @@ class SelectiveScanOp(InferredOperandSegments):
             expect_same_size("u", steps, "z", z_steps, "steps")
             expect_same_size("u", channels, "z", z_channels, "channels")
         expect_result_type("y", self.y, TensorType(f32, [steps, channels]), "L x H, like u")
+        if (self.x0 is None) != (self.x_last is None):
+            raise VerifyException("x0 and x_last come together: the state in and the state out")
+        if self.x0 is not None and self.x_last is not None:
+            state = TensorType(f32, [channels, states])
+            expect_result_type("x0", self.x0, state, "H x N from A")
+            expect_result_type("x_last", self.x_last, state, "the type of x0")
 
 
 SSM = Dialect("ssm", [DiscretizeOp, ScanOp, SelectiveScanOp], [])

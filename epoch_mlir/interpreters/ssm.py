@@ -39,17 +39,19 @@ def selective_scan(
     D: np.ndarray,
     z: np.ndarray | None,
     delta_softplus: bool,
-) -> np.ndarray:
-    """Mamba's recurrence: x_k = exp(d_k A) x_{k-1} + d_k u_k B_k, y_k = x_k C_k + D u_k."""
+    x0: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mamba's recurrence: x_k = exp(d_k A) x_{k-1} + d_k u_k B_k, y_k = x_k C_k + D u_k,
+    from x0 (or 0); returns y and the last state."""
     steps, channels = u.shape
     step_sizes = softplus(delta) if delta_softplus else delta
-    state = np.zeros(A.shape, dtype=np.float64)
+    state = np.zeros(A.shape, dtype=np.float64) if x0 is None else np.asarray(x0, np.float64)
     y = np.empty((steps, channels), dtype=np.float64)
     for k in range(steps):
         d = step_sizes[k, :, None]
         state = np.exp(d * A) * state + d * u[k, :, None] * B[k]
         y[k] = state @ C[k] + D * u[k]
-    return y if z is None else y * silu(z)
+    return (y if z is None else y * silu(z)), state
 
 
 @register_impls
@@ -72,7 +74,9 @@ class SsmFunctions(InterpreterFunctions):
     @impl(ssm.SelectiveScanOp)
     def run_selective_scan(
         self, interpreter: Interpreter, op: ssm.SelectiveScanOp, args: tuple[Any, ...]
-    ) -> tuple[np.ndarray]:
-        u, delta, A, B, C, D, *gate = args
-        z = gate[0] if gate else None
-        return (selective_scan(u, delta, A, B, C, D, z, op.applies_softplus),)
+    ) -> tuple[np.ndarray, ...]:
+        u, delta, A, B, C, D, *rest = args
+        z = rest.pop(0) if op.z is not None else None
+        x0 = rest[0] if op.x0 is not None else None
+        y, last = selective_scan(u, delta, A, B, C, D, z, op.applies_softplus, x0)
+        return (y,) if x0 is None else (y, last)

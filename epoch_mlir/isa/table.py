@@ -383,6 +383,27 @@ INSTRUCTIONS: tuple[Instr, ...] = (
         macs="3 * steps * nch * nm",
         pe_cycles="steps * nch * nm",
     ),
+    Instr(
+        "ldx",
+        "array",
+        0x26,
+        ("src", "nch", "nm", "src_stride"),
+        "Load the selective PE states (a held state: streaming, decoding), for lsel to continue.",
+        "x[n, q] = SRAM[src + n*src_stride + q]  for n < nm, q < nch (real);"
+        "  the next lsel without reset continues from x;  nch <= G*C, nm <= S",
+        "R",
+        (_sram(READ, "src", "nm", "nch", "src_stride"),),
+    ),
+    Instr(
+        "stx",
+        "array",
+        0x27,
+        ("dst", "nch", "nm", "dst_stride"),
+        "Store the selective PE states (after a stream's last step), which stay in the PEs.",
+        "SRAM[dst + n*dst_stride + q] = x[n, q]  for n < nm, q < nch",
+        "R",
+        (_sram(WRITE, "dst", "nm", "nch", "dst_stride"),),
+    ),
     # region vector ---------------------------------------------------------------------------
     _vector_binary("vadd", 0x30, "addition", "A[i, j] + B[i, j]", 1, 0, "add"),
     _vector_binary("vsub", 0x31, "subtraction", "A[i, j] - B[i, j]", 1, 0, "add"),

@@ -261,5 +261,5 @@ def test_selective_scan_matches_a_loop_over_every_index(problem: tuple) -> None:
             if z is not None:
                 y *= z[k, h] / (1 + math.exp(-z[k, h]))
             expected[k, h] = y
-    actual = selective_scan(u, delta, A, B, C, D, z, delta_softplus)
+    actual, _ = selective_scan(u, delta, A, B, C, D, z, delta_softplus)
     np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=1e-12)

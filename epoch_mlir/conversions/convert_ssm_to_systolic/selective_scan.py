@@ -63,6 +63,7 @@ from epoch_mlir.dialects.systolic import (
     DramType,
     LoadOp,
     SelectiveDiscretizeOp,
+    SelectiveStateOp,
     SelectiveStreamOp,
     StoreOp,
     VectorOp,
@@ -90,6 +91,8 @@ class SelectiveScan:
     channels: int
     modes: int
     softplus: bool
+    x0: SSAValue | None = None  # H x N, the state to start from
+    x_last: SSAValue | None = None  # H x N, written by the mapping when x0 is given
 
 
 @dataclass(frozen=True)
@@ -128,11 +131,14 @@ def stream_words(scan: SelectiveScan, channels: int, modes: int) -> dict[str, in
     return {"input": 2 * inputs, "weight": 2 * planes, "output": 2 * channels}
 
 
-def resident_words(channels: int, modes: int, prodf: bool, block: int) -> int:
-    """Words of bank 'weight' a fold keeps: A, D, and for the vector unit state and identity."""
+def resident_words(channels: int, modes: int, prodf: bool, block: int, state: bool) -> int:
+    """Words of bank 'weight' a fold keeps: A, D, for the vector unit state and identity, and
+    for ProDF with a state in and out the state's staging buffer."""
     words = channels * modes + channels
     if not prodf:
         words += 2 * modes * channels + block * block
+    elif state:
+        words += modes * channels
     return words
 
 
@@ -179,7 +185,8 @@ def choose_selective(
     block = min(machine.rows, machine.cols, scan.modes)
     while True:
         words = stream_words(scan, channels, modes)
-        limit = chunk_limit(words, banks, resident_words(channels, modes, prodf, block))
+        resident = resident_words(channels, modes, prodf, block, scan.x0 is not None)
+        limit = chunk_limit(words, banks, resident)
         if limit >= 1 or channels == 1:
             break
         channels = (channels + 1) // 2
@@ -289,12 +296,19 @@ def emit_selective(
             ops.add(op)
 
     if prodf:
+        held = ops.alloc("weight", (modes, per_fold), "state") if scan.x0 is not None else None
 
         def prodf_fold(h0: int, nch: int, step: int) -> None:
             for index, (n0, nm) in enumerate(mode_folds):
                 fold = _Fold(ops, scan, buffers, h0, nch, n0, nm, index, len(mode_folds), step)
                 fold.resident()
+                if held is not None:  # the PEs start from x0 (ldx) and hand their last on
+                    fold.load_state(held)
+                    ops.add(SelectiveStateOp("load", held, (nm, nch)))
                 stream_chunks(ops, scan.length, chunk, fold.load, fold.compute_prodf)
+                if held is not None:
+                    ops.add(SelectiveStateOp("store", held, (nm, nch)))
+                    fold.store_state(held)
 
         with ops.configure(ArrayConfigAttr("lima", "prodf", mapping.seg)):
             channel_folds(prodf_fold, 1)
@@ -310,9 +324,14 @@ def emit_selective(
     def conventional_fold(h0: int, nch: int, step: int) -> None:
         fold = _Fold(ops, scan, buffers, h0, nch, 0, modes, 0, 1, step)
         fold.resident()
-        ops.add(LoadOp(zeros, state, (modes, nch)))
+        if scan.x0 is None:
+            ops.add(LoadOp(zeros, state, (modes, nch)))
+        else:
+            fold.load_state(state)
         recurrence = _Recurrence(fold, dataflow, eye, block, state, temporary)
         stream_chunks(ops, scan.length, chunk, fold.load, recurrence.compute)
+        if scan.x0 is not None:
+            fold.store_state(state)
 
     with ops.configure(ArrayConfigAttr("mac", dataflow)):
         channel_folds(conventional_fold, 2)  # the chunk loop and the loop over its timesteps
@@ -359,6 +378,41 @@ class _Fold:
             d_window = (1, self.nch)
             self.ops.add(
                 LoadOp(d, buffers.d, d_window, src_offsets=(0, self.h0), src_step=(0, moves))
+            )
+
+    def load_state(self, buffer: SSAValue) -> None:
+        """The fold's block of x0 (channels x modes in DRAM) into `buffer` as modes x channels,
+        the PEs' and the vector unit's layout: the DMA transposes a mode (a column) at a time."""
+        scan = self.scan
+        assert scan.x0 is not None
+        for n in range(self.nm):
+            self.ops.add(
+                LoadOp(
+                    scan.x0,
+                    buffer,
+                    (self.nch, 1),
+                    src_offsets=(self.h0, self.n0 + n),
+                    src_step=(self.channel_step, 0),
+                    dst_offsets=(n, 0),
+                    dst_row_stride=1,
+                )
+            )
+
+    def store_state(self, buffer: SSAValue) -> None:
+        """`buffer` (modes x channels) into the fold's block of x_last, a mode at a time."""
+        scan = self.scan
+        assert scan.x_last is not None
+        for n in range(self.nm):
+            self.ops.add(
+                StoreOp(
+                    buffer,
+                    scan.x_last,
+                    (self.nch, 1),
+                    src_offsets=(n, 0),
+                    src_row_stride=1,
+                    dst_offsets=(self.h0, self.n0 + n),
+                    dst_step=(self.channel_step, 0),
+                )
             )
 
     def _channels(self, tensor: SSAValue, buffer: SSAValue, at: ChunkStep) -> None:
@@ -432,7 +486,7 @@ class _Fold:
                 buffers.bc[which],
                 buffers.y[which],
                 (at.rows, self.nch, self.nm),
-                reset=at.index == 0,
+                reset=at.index == 0 and self.scan.x0 is None,
                 accumulate=not self.first,
             )
         )
@@ -561,6 +615,9 @@ class LowerSelectiveScan(RewritePattern):
         modes = cast(TensorType, op.A.type).get_shape()[1]
         y = AllocDramOp(DramType([length, channels]))
         y.tensor.name_hint = "y"
+        x_last = AllocDramOp(DramType([channels, modes])) if op.x0 is not None else None
+        if x_last is not None:
+            x_last.tensor.name_hint = "x_last"
 
         def operand(value: SSAValue) -> SSAValue:
             return dram_operand(value, rewriter, op)
@@ -578,6 +635,8 @@ class LowerSelectiveScan(RewritePattern):
             channels=channels,
             modes=modes,
             softplus=op.applies_softplus,
+            x0=None if op.x0 is None else operand(op.x0),
+            x_last=None if x_last is None else x_last.tensor,
         )
         banks = {name: bank_words(op, machine, name) for name in BANKS}
         try:
@@ -591,4 +650,8 @@ class LowerSelectiveScan(RewritePattern):
         for region_op in marked:
             if isinstance(region_op, ConfigureOp | ChunkLoopOp):
                 region_op.attributes[MODE_ATTRIBUTE] = StringAttr("prodf" if prodf else "recurrent")
-        replace_with_dram(op, [y.tensor], rewriter, [y, *ops.ops])
+        results, allocs = [y.tensor], [y]
+        if x_last is not None:
+            results.append(x_last.tensor)
+            allocs.append(x_last)
+        replace_with_dram(op, results, rewriter, [*allocs, *ops.ops])

@@ -91,7 +91,7 @@ class LowerTransfer(_LowerSelected):
 
 
 class LowerArrayOp(_LowerSelected):
-    """The PE array's ops -> `ldc`, `ldw`, `lima`, `lsel`, `mm`."""
+    """The PE array's ops -> `ldc`, `ldw`, `lima`, `lsel`, `ldx`, `stx`, `mm`."""
 
     @op_type_rewrite_pattern
     def match_and_rewrite(
@@ -100,6 +100,7 @@ class LowerArrayOp(_LowerSelected):
         | systolic.PreloadTileOp
         | systolic.StreamOp
         | systolic.SelectiveStreamOp
+        | systolic.SelectiveStateOp
         | systolic.MatmulTileOp,
         rewriter: PatternRewriter,
     ) -> None:

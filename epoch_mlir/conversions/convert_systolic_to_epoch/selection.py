@@ -225,6 +225,21 @@ def _selective_stream(op: systolic.SelectiveStreamOp) -> Selection:
     )
 
 
+def _selective_state(op: systolic.SelectiveStateOp) -> Selection:
+    modes, channels = _pair(op.sizes)
+    load = op.direction.data == "load"
+    field = "src" if load else "dst"
+    return Selection(
+        "ldx" if load else "stx",
+        {"nch": channels, "nm": modes},
+        (
+            MemoryOperand(
+                field, Window(op.buffer, _pair(op.offsets), _steps(op.step)), f"{field}_stride"
+            ),
+        ),
+    )
+
+
 def _matmul_tile(op: systolic.MatmulTileOp) -> Selection:
     def operand(
         name: str, value: SSAValue | None, offsets: Any, step: Any, stride: Any
@@ -335,6 +350,12 @@ RULES: tuple[Rule, ...] = (
         _selective_stream,
         "lsel",
         "a = the abar planes, b = the B/C rows; steps, nch, nm = `sizes`",
+    ),
+    Rule(
+        systolic.SelectiveStateOp,
+        _selective_state,
+        "ldx / stx",
+        "`load` -> ldx, `store` -> stx; nm, nch = `sizes`; the window's stride",
     ),
     Rule(
         systolic.MatmulTileOp,

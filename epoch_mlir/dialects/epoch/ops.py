@@ -94,6 +94,16 @@ class LselOp(InstructionOp):
     name = "epoch.lsel"
 
 
+@instruction_op
+class LdxOp(InstructionOp):
+    name = "epoch.ldx"
+
+
+@instruction_op
+class StxOp(InstructionOp):
+    name = "epoch.stx"
+
+
 # endregion
 
 # region vector
@@ -226,6 +236,8 @@ INSTRUCTION_OPS: tuple[type[InstructionOp | LoopInstructionOp], ...] = (
     MmOp,
     LimaOp,
     LselOp,
+    LdxOp,
+    StxOp,
     VaddOp,
     VsubOp,
     VmulOp,

@@ -60,6 +60,7 @@ from epoch_mlir.dialects.systolic.vector import (
     ROW_REDUCTIONS,
     VECTOR_FUNCTIONS,
     SelectiveDiscretizeOp,
+    SelectiveStateOp,
     SelectiveStreamOp,
     VectorOp,
 )
@@ -91,6 +92,7 @@ SYSTOLIC = Dialect(
         VectorOp,
         SelectiveDiscretizeOp,
         SelectiveStreamOp,
+        SelectiveStateOp,
     ],
     [DramType, SramType, ArrayConfigAttr, TargetAttr],
 )
@@ -124,6 +126,7 @@ __all__ = [
     "PreloadTileOp",
     "ReverseOp",
     "SelectiveDiscretizeOp",
+    "SelectiveStateOp",
     "SelectiveStreamOp",
     "SramType",
     "StoreOp",

@@ -440,3 +440,55 @@ class VectorOp(InferredOperandSegments):
                 raise VerifyException(
                     f"{self.function.data} needs {expected} elements, but {role} is {value.type}"
                 )
+
+
+@irdl_op_definition
+class SelectiveStateOp(IRDLOperation):
+    """The selective stream's states moved between the PEs and an SRAM window (`ldx`/`stx`).
+
+    load:  x[n, q] = buffer[r0 + n, c0 + q]   (the next selective_stream without reset continues)
+    store: buffer[r0 + n, c0 + q] = x[n, q]   for n < sizes[0] (modes), q < sizes[1] (channels)
+
+    With them a selective scan starts from a given state and hands its last one on (streaming a
+    sequence in pieces, decoding a token at a time).
+    """
+
+    name = "systolic.selective_state"
+
+    direction = prop_def(StringAttr)
+    buffer = operand_def(SramType)
+    offsets = prop_def(DenseArrayBase.constr(I64))
+    step = prop_def(DenseArrayBase.constr(I64), ZERO_STEP)
+    sizes = prop_def(DenseArrayBase.constr(I64))
+
+    custom_directives = (BareWord, Window)
+    assembly_format = (
+        "custom<BareWord>($direction) custom<Window>($buffer, $offsets, $step) `sizes` $sizes "
+        "attr-dict `:` type($buffer)"
+    )
+
+    def __init__(
+        self,
+        direction: str,
+        buffer: SSAValue | Operation,
+        sizes: Sequence[int],
+        *,
+        offsets: Sequence[int] = (0, 0),
+        step: Sequence[int] = (0, 0),
+    ) -> None:
+        properties: dict[str, Attribute] = {
+            "direction": StringAttr(direction),
+            "offsets": int_array(offsets),
+            "step": int_array(step),
+            "sizes": int_array(sizes),
+        }
+        super().__init__(operands=[buffer], properties=properties)
+
+    def verify_(self) -> None:
+        if self.direction.data not in ("load", "store"):
+            raise VerifyException(
+                f'direction must be "load" or "store", got "{self.direction.data}"'
+            )
+        _check_f32(self, "buffer")
+        sizes = check_sizes(self.sizes)
+        check_window(self, "buffer", self.buffer, self.offsets, sizes, self.step)

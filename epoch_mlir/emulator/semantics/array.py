@@ -171,3 +171,24 @@ def exec_lsel(state: MachineState, env: Env) -> None:
         destination += y
     else:
         destination[...] = y
+
+
+@semantics("ldx")
+def exec_ldx(state: MachineState, env: Env) -> None:
+    array = state.array
+    _require_dataflow(array, (PRODF,), "ldx")
+    channels, modes = env["nch"], env["nm"]
+    _check_fold(array, channels, modes)
+    held = state.view("sram", env["src"], modes, channels, env["src_stride"])
+    array.selective_state = np.array(held, np.float32, copy=True)
+
+
+@semantics("stx")
+def exec_stx(state: MachineState, env: Env) -> None:
+    array = state.array
+    channels, modes = env["nch"], env["nm"]
+    held = array.selective_state
+    if held is None or held.shape != (modes, channels):
+        what = "no selective stream" if held is None else f"{held.shape[0]} x {held.shape[1]}"
+        raise Fault(f"stx of {modes} modes x {channels} channels, but the PE states hold {what}")
+    state.view("sram", env["dst"], modes, channels, env["dst_stride"])[...] = held

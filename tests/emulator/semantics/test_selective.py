@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from epoch_mlir.emulator.selective import block_length, selective_scan
+from epoch_mlir.errors import EmulatorFault
 from epoch_mlir.isa.builder import ProgramBuilder
 from epoch_mlir.machine import Machine
 
@@ -372,3 +373,44 @@ def test_lsel_matches_the_float64_recurrence(
     )
     want = stream.reference()[0] + (0 if y0 is None else y0)
     _assert_close(got, want)
+
+
+# ------------------------------------------------------------------ ldx / stx: held states
+def test_ldx_starts_an_lsel_from_a_state_and_stx_hands_on_the_last(
+    emu: EmulatorHarness, tiny: Machine
+) -> None:
+    """ldx, lsel without reset, stx: y and the last state of the recurrence from that state."""
+    steps, nm, nch = 6, 3, 4
+    stream = Stream.random(steps, nm, nch, seed=8)
+    start = np.random.default_rng(9).standard_normal((nm, nch)).astype(np.float32)
+    u_base = tiny.bank("input").base
+    a_base = u_base + steps * nch
+    bc_base = tiny.bank("weight").base
+    x_base = bc_base + steps * 2 * nm
+    y_base = tiny.bank("output").base
+    out_base = y_base + steps * nch
+    bc = np.concatenate([stream.b, stream.c], axis=1)
+
+    def body(builder: ProgramBuilder) -> None:
+        builder.emit("cfg", "lima", "prodf", 0)
+        builder.emit("ldx", x_base, nch, nm, nch)
+        builder.emit("lsel", y_base, u_base, a_base, bc_base, steps, nch, nm, nch, 2 * nm)
+        builder.emit("stx", out_base, nch, nm, nch)
+
+    placed = {u_base: stream.u, a_base: stream.abar, bc_base: bc, x_base: start}
+    run = emu.run_sram(tiny, placed, body, [(y_base, steps * nch), (out_base, nm * nch)])
+    y, x = selective_scan(stream.abar, stream.b, stream.c, stream.u, start)
+    np.testing.assert_allclose(run.windows[0].reshape(steps, nch), y, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(run.windows[1].reshape(nm, nch), x, rtol=1e-5, atol=1e-6)
+
+
+def test_stx_without_a_selective_stream_faults(emu: EmulatorHarness, tiny: Machine) -> None:
+    def body(builder: ProgramBuilder) -> None:
+        builder.emit("cfg", "lima", "prodf", 0)
+        builder.emit("stx", tiny.bank("output").base, 4, 2, 4)
+
+    with pytest.raises(
+        EmulatorFault,
+        match="stx of 2 modes x 4 channels, but the PE states hold no selective stream",
+    ):
+        emu.run_sram(tiny, {}, body, [])

@@ -56,20 +56,28 @@
 
 // -----
 
+// ssm.selective_scan too has two optional operands since contract version 2 (z and the
+// state x0): it prints operandSegmentSizes, and parses without it when the operands and
+// results leave no doubt (seven operands: z, or x0 when the op also returns the state).
 // CHECK-LABEL: sym_name = "selective_scan"
-// CHECK: "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D) <{delta_softplus = false}> : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>) -> tensor<16x4xf32>
-// CHECK-NEXT: "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D, %z) <{delta_softplus = true}> : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<16x4xf32>) -> tensor<16x4xf32>
-// CHECK-NEXT: "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D) <{delta_softplus = false}> : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>) -> tensor<16x4xf32>
-// CHECK-NEXT: "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D, %z) <{delta_softplus = true}> : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<16x4xf32>) -> tensor<16x4xf32>
+// CHECK: "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0, 0>, delta_softplus = false}> : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>) -> tensor<16x4xf32>
+// CHECK-NEXT: "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D, %z) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 0>, delta_softplus = true}> : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<16x4xf32>) -> tensor<16x4xf32>
+// CHECK-NEXT: "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0, 0>, delta_softplus = false}> : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>) -> tensor<16x4xf32>
+// CHECK-NEXT: "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D, %z) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 0>, delta_softplus = true}> : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<16x4xf32>) -> tensor<16x4xf32>
+// CHECK-NEXT: "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D, %x0) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0, 1>, delta_softplus = false}> : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<4x8xf32>) -> (tensor<16x4xf32>, tensor<4x8xf32>)
 // CUSTOM-LABEL: @selective_scan
 // CUSTOM-NEXT: ssm.selective_scan %u, %delta, %A, %B, %C, %D : (
 // CUSTOM-NEXT: ssm.selective_scan %u, %delta, %A, %B, %C, %D, %z delta_softplus : (
-"func.func"() <{sym_name = "selective_scan", function_type = (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<16x4xf32>) -> ()}> ({
-^bb0(%u: tensor<16x4xf32>, %delta: tensor<16x4xf32>, %A: tensor<4x8xf32>, %B: tensor<16x8xf32>, %C: tensor<16x8xf32>, %D: tensor<4xf32>, %z: tensor<16x4xf32>):
+// CUSTOM-NEXT: ssm.selective_scan %u, %delta, %A, %B, %C, %D : (
+// CUSTOM-NEXT: ssm.selective_scan %u, %delta, %A, %B, %C, %D, %z delta_softplus : (
+// CUSTOM-NEXT: ssm.selective_scan %u, %delta, %A, %B, %C, %D state %x0 : (
+"func.func"() <{sym_name = "selective_scan", function_type = (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<16x4xf32>, tensor<4x8xf32>) -> ()}> ({
+^bb0(%u: tensor<16x4xf32>, %delta: tensor<16x4xf32>, %A: tensor<4x8xf32>, %B: tensor<16x8xf32>, %C: tensor<16x8xf32>, %D: tensor<4xf32>, %z: tensor<16x4xf32>, %x0: tensor<4x8xf32>):
   %0 = "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D) : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>) -> tensor<16x4xf32>
   %1 = "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D, %z) <{delta_softplus = true}> : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<16x4xf32>) -> tensor<16x4xf32>
   %2 = "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0>, delta_softplus = false}> : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>) -> tensor<16x4xf32>
   %3 = "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D, %z) <{delta_softplus = true, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1>}> : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<16x4xf32>) -> tensor<16x4xf32>
+  %4:2 = "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D, %x0) : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<4x8xf32>) -> (tensor<16x4xf32>, tensor<4x8xf32>)
   "func.return"() : () -> ()
 }) : () -> ()
 

@@ -354,3 +354,19 @@ func.func @selective_scan_flag_type(%u: tensor<16x4xf32>, %A: tensor<4x8xf32>, %
   func.return
 }
 
+
+// -----
+
+func.func @selective_scan_state_shape(%u: tensor<16x4xf32>, %A: tensor<4x8xf32>, %B: tensor<16x8xf32>, %D: tensor<4xf32>, %x0: tensor<8x4xf32>) {
+  // CHECK: 'ssm.selective_scan' op x0 has type tensor<8x4xf32> but must be tensor<4x8xf32> (H x N from A)
+  %y, %x = ssm.selective_scan %u, %u, %A, %B, %B, %D state %x0 : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<8x4xf32>) -> tensor<16x4xf32>, tensor<8x4xf32>
+  func.return
+}
+
+// -----
+
+func.func @selective_scan_state_without_result(%u: tensor<16x4xf32>, %A: tensor<4x8xf32>, %B: tensor<16x8xf32>, %D: tensor<4xf32>, %x0: tensor<4x8xf32>) {
+  // CHECK: 'ssm.selective_scan' op x0 and x_last come together: the state in and the state out
+  %y = "ssm.selective_scan"(%u, %u, %A, %B, %B, %D, %x0) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0, 1>}> : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<4x8xf32>) -> tensor<16x4xf32>
+  func.return
+}

@@ -43,10 +43,10 @@ func.func @scan_real(%u: tensor<16x4xf32>, %Abar: tensor<4x8xf32>, %D: tensor<4x
 // CHECK-LABEL: func.func @selective_scan
 func.func @selective_scan(%u: tensor<16x4xf32>, %delta: tensor<16x4xf32>, %A: tensor<4x8xf32>, %B: tensor<16x8xf32>, %C: tensor<16x8xf32>, %D: tensor<4xf32>, %z: tensor<16x4xf32>) -> (tensor<16x4xf32>, tensor<16x4xf32>, tensor<16x4xf32>) {
   // CHECK-NEXT: %y = ssm.selective_scan %u, %delta, %A, %B, %C, %D : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>) -> tensor<16x4xf32>
-  // GENERIC: %y = "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D) <{delta_softplus = false}>
+  // GENERIC: %y = "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0, 0>, delta_softplus = false}>
   %y = ssm.selective_scan %u, %delta, %A, %B, %C, %D : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>) -> tensor<16x4xf32>
   // CHECK-NEXT: %gated = ssm.selective_scan %u, %delta, %A, %B, %C, %D, %z delta_softplus : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<16x4xf32>) -> tensor<16x4xf32>
-  // GENERIC: %gated = "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D, %z) <{delta_softplus = true}>
+  // GENERIC: %gated = "ssm.selective_scan"(%u, %delta, %A, %B, %C, %D, %z) <{delta_softplus = true, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 1, 0>}>
   %gated = ssm.selective_scan %u, %delta, %A, %B, %C, %D, %z delta_softplus : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<16x4xf32>) -> tensor<16x4xf32>
   // CHECK-NEXT: %softplus_only = ssm.selective_scan %u, %delta, %A, %B, %C, %D delta_softplus : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>) -> tensor<16x4xf32>
   %softplus_only = ssm.selective_scan %u, %delta, %A, %B, %C, %D delta_softplus : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>) -> tensor<16x4xf32>

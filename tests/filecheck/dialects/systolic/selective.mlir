@@ -1,4 +1,4 @@
-// The selective scan's two ops (Mamba): custom syntax round trips, generic form, steps.
+// The selective scan's ops (Mamba): custom syntax round trips, generic form, steps.
 // RUN: EPOCH_ROUNDTRIP
 // RUN: epoch opt %s > %t
 // RUN: epoch opt %t | diff %t -
@@ -26,5 +26,12 @@ builtin.module attributes {systolic.target = #t} {
       // CHECK: systolic.selective_stream %delta[0, 0] step [8, 0], %abar[0, 0] step [32, 0], %bc[0, 0] step [8, 0] -> %y[0, 0] step [8, 0] sizes [8, 8, 4] accumulate
       systolic.selective_stream %delta[0, 0] step [8, 0], %abar[0, 0] step [32, 0], %bc[0, 0] step [8, 0] -> %y[0, 0] step [8, 0] sizes [8, 8, 4] accumulate : !systolic.sram<input, 16x8xf32>, !systolic.sram<weight, 64x8xf32>, !systolic.sram<input, 16x8xf32>, !systolic.sram<output, 16x8xf32>
     }
+    // The states in and out (modes x channels):
+    // CHECK: systolic.selective_state load %state[0, 0] sizes [4, 8] : !systolic.sram<weight, 4x8xf32>
+    // CHECK: systolic.selective_state store %state[0, 0] sizes [4, 8] : !systolic.sram<weight, 4x8xf32>
+    // GENERIC: "systolic.selective_state"(%state) <{direction = "store", offsets = array<i64: 0, 0>, sizes = array<i64: 4, 8>, step = array<i64: 0, 0>}>
+    %state = systolic.alloc : !systolic.sram<weight, 4x8xf32>
+    systolic.selective_state load %state[0, 0] sizes [4, 8] : !systolic.sram<weight, 4x8xf32>
+    systolic.selective_state store %state[0, 0] sizes [4, 8] : !systolic.sram<weight, 4x8xf32>
   }
 }
