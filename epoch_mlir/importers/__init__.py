@@ -1,0 +1,1 @@
+"""Importers: models from other frameworks' checkpoints as this project's IR."""

@@ -1,0 +1,288 @@
+"""`epoch import` of a Hugging Face Mamba checkpoint, without a network or torch.
+
+The tests write a tiny checkpoint in transformers' layout (config.json, model.safetensors with
+MambaForCausalLM's tensor names) and check the imported IR three ways: the reference
+interpreter against an independent float64 forward written from transformers'
+`MambaMixer.slow_forward`; the emulator against the reference interpreter; and a prefill
+followed by decode steps against one prefill of the whole sequence.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from epoch_mlir.cli.run import check_against
+from epoch_mlir.compiler import compile_file
+from epoch_mlir.emulator.core import Emulator
+from epoch_mlir.importers.hf_mamba import (
+    CheckpointError,
+    MambaConfig,
+    mamba_module,
+    parameters,
+    read_checkpoint,
+    weight_inputs,
+)
+from epoch_mlir.interpreters.reference import run_reference
+from epoch_mlir.ir_reader import SourceText, make_context, parse_module
+from epoch_mlir.machine import load_machine
+
+safetensors_numpy = pytest.importorskip("safetensors.numpy")
+
+CONFIG = {
+    "model_type": "mamba",
+    "hidden_size": 8,
+    "intermediate_size": 16,
+    "state_size": 4,
+    "num_hidden_layers": 2,
+    "conv_kernel": 4,
+    "time_step_rank": 2,
+    "vocab_size": 20,
+    "layer_norm_epsilon": 1e-5,
+    "use_bias": False,
+    "use_conv_bias": True,
+    "hidden_act": "silu",
+    "tie_word_embeddings": True,
+}
+
+
+def write_checkpoint(directory: Path, config: dict | None = None, seed: int = 0) -> Path:
+    """A random tiny MambaForCausalLM checkpoint (tied embeddings, so no lm_head tensor)."""
+    config = config or CONFIG
+    rng = np.random.default_rng(seed)
+    h, d, n = config["hidden_size"], config["intermediate_size"], config["state_size"]
+    k, r, v = config["conv_kernel"], config["time_step_rank"], config["vocab_size"]
+    tensors = {"backbone.embeddings.weight": rng.normal(size=(v, h))}
+    for i in range(config["num_hidden_layers"]):
+        p = f"backbone.layers.{i}."
+        tensors |= {
+            p + "norm.weight": 1 + 0.1 * rng.normal(size=h),
+            p + "mixer.in_proj.weight": rng.normal(size=(2 * d, h)) / np.sqrt(h),
+            p + "mixer.conv1d.weight": rng.normal(size=(d, 1, k)) / np.sqrt(k),
+            p + "mixer.conv1d.bias": 0.1 * rng.normal(size=d),
+            p + "mixer.x_proj.weight": rng.normal(size=(r + 2 * n, d)) / np.sqrt(d),
+            p + "mixer.dt_proj.weight": rng.normal(size=(d, r)) / np.sqrt(r),
+            p + "mixer.dt_proj.bias": rng.uniform(-4, -2, size=d),
+            p + "mixer.A_log": np.log(np.tile(np.arange(1, n + 1), (d, 1))),
+            p + "mixer.D": np.ones(d),
+            p + "mixer.out_proj.weight": rng.normal(size=(h, d)) / np.sqrt(d),
+        }
+    tensors["backbone.norm_f.weight"] = 1 + 0.1 * rng.normal(size=h)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "config.json").write_text(json.dumps(config))
+    safetensors_numpy.save_file(
+        {name: np.asarray(t, np.float32) for name, t in tensors.items()},
+        str(directory / "model.safetensors"),
+    )
+    return directory
+
+
+def hf_forward(directory: Path, ids: np.ndarray) -> np.ndarray:
+    """transformers' MambaForCausalLM forward (slow path), batch 1, in float64 numpy."""
+    config = json.loads((directory / "config.json").read_text())
+    w = {
+        k: v.astype(np.float64)
+        for k, v in safetensors_numpy.load_file(str(directory / "model.safetensors")).items()
+    }
+    eps, d = config["layer_norm_epsilon"], config["intermediate_size"]
+    r, n, k = config["time_step_rank"], config["state_size"], config["conv_kernel"]
+
+    def rms(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        return weight * (x / np.sqrt((x**2).mean(-1, keepdims=True) + eps))
+
+    def silu(x: np.ndarray) -> np.ndarray:
+        return x / (1 + np.exp(-x))
+
+    hidden = w["backbone.embeddings.weight"][ids]
+    steps = len(ids)
+    for i in range(config["num_hidden_layers"]):
+        p = f"backbone.layers.{i}."
+        residual = hidden
+        projected = rms(hidden, w[p + "norm.weight"]) @ w[p + "mixer.in_proj.weight"].T
+        x, gate = projected[:, :d], projected[:, d:]
+        padded = np.concatenate([np.zeros((k - 1, d)), x])
+        conv = w[p + "mixer.conv1d.weight"][:, 0, :]
+        x = silu(
+            sum(conv[:, j] * padded[j : j + steps] for j in range(k)) + w[p + "mixer.conv1d.bias"]
+        )
+        ssm = x @ w[p + "mixer.x_proj.weight"].T
+        dt, B, C = ssm[:, :r], ssm[:, r : r + n], ssm[:, r + n :]
+        dt = np.logaddexp(0, dt @ w[p + "mixer.dt_proj.weight"].T + w[p + "mixer.dt_proj.bias"])
+        A = -np.exp(w[p + "mixer.A_log"])
+        state = np.zeros((d, n))
+        y = np.empty((steps, d))
+        for t in range(steps):
+            state = np.exp(A * dt[t, :, None]) * state + dt[t, :, None] * B[t] * x[t, :, None]
+            y[t] = state @ C[t]
+        y = (y + x * w[p + "mixer.D"]) * silu(gate)
+        hidden = residual + y @ w[p + "mixer.out_proj.weight"].T
+    hidden = rms(hidden, w["backbone.norm_f.weight"])
+    return hidden @ w["backbone.embeddings.weight"].T
+
+
+def imported(directory: Path, length: int, decode: bool = False) -> tuple[str, dict]:
+    config, weights = read_checkpoint(directory)
+    params = parameters(config, weights)
+    return mamba_module(config, params, length, decode), weight_inputs(params)
+
+
+def reference(text: str, inputs: dict) -> dict[str, np.ndarray]:
+    return run_reference(parse_module(make_context(), SourceText("mamba.mlir", text)), inputs)
+
+
+IDS = np.array([3, 17, 0, 5, 5, 19, 8, 1, 12, 4, 9], np.int32)
+
+
+def test_the_imported_model_computes_transformers_logits(tmp_path: Path) -> None:
+    checkpoint = write_checkpoint(tmp_path / "ckpt")
+    text, weights = imported(checkpoint, len(IDS))
+    logits = reference(text, {"arg0": IDS, **weights})["res0"]
+    np.testing.assert_allclose(logits, hf_forward(checkpoint, IDS), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("hw", ["small", "epochcore", "tpu"])
+def test_the_emulator_runs_the_imported_model(tmp_path: Path, hw: str) -> None:
+    checkpoint = write_checkpoint(tmp_path / "ckpt")
+    text, weights = imported(checkpoint, len(IDS))
+    source = tmp_path / "prefill.mlir"
+    source.write_text(text)
+    machine = load_machine(hw)
+    program = compile_file(source, machine, hw, None, None).program
+    inputs = {"arg0": IDS, **weights}
+    outputs = Emulator(program, machine).run(inputs).outputs
+    assert "match" in check_against(outputs, reference(text, inputs))
+
+
+def test_a_prefill_then_decode_steps_equal_one_prefill_of_the_whole(tmp_path: Path) -> None:
+    checkpoint = write_checkpoint(tmp_path / "ckpt")
+    prompt, rest = IDS[:8], IDS[8:]
+    machine = load_machine("small")
+
+    def run(text: str, inputs: dict) -> dict[str, np.ndarray]:
+        source = tmp_path / "model.mlir"
+        source.write_text(text)
+        program = compile_file(source, machine, "small", None, None).program
+        return Emulator(program, machine).run(inputs).outputs
+
+    whole_text, weights = imported(checkpoint, len(IDS))
+    whole = run(whole_text, {"arg0": IDS, **weights})
+    prefill_text, _ = imported(checkpoint, len(prompt))
+    step_text, _ = imported(checkpoint, len(prompt), decode=True)
+    outputs = run(prefill_text, {"arg0": prompt, **weights})
+    logits = [outputs["res0"]]
+    states = [outputs[f"res{i}"] for i in range(1, 1 + 2 * CONFIG["num_hidden_layers"])]
+    for token in rest:
+        first_state = 1 + len(weights)
+        step_inputs = {"arg0": np.array([token], np.int32), **weights}
+        step_inputs |= {f"arg{first_state + j}": s for j, s in enumerate(states)}
+        outputs = run(step_text, step_inputs)
+        logits.append(outputs["res0"])
+        states = [outputs[f"res{i}"] for i in range(1, 1 + len(states))]
+    np.testing.assert_allclose(np.concatenate(logits), whole["res0"], rtol=1e-4, atol=1e-4)
+
+
+def test_sharded_checkpoints_read_through_their_index(tmp_path: Path) -> None:
+    checkpoint = write_checkpoint(tmp_path / "ckpt")
+    tensors = safetensors_numpy.load_file(str(checkpoint / "model.safetensors"))
+    (checkpoint / "model.safetensors").unlink()
+    names = sorted(tensors)
+    halves = {
+        "model-00001-of-00002.safetensors": names[::2],
+        "model-00002-of-00002.safetensors": names[1::2],
+    }
+    weight_map = {}
+    for shard, members in halves.items():
+        safetensors_numpy.save_file({m: tensors[m] for m in members}, str(checkpoint / shard))
+        weight_map |= dict.fromkeys(members, shard)
+    (checkpoint / "model.safetensors.index.json").write_text(json.dumps({"weight_map": weight_map}))
+    config, weights = read_checkpoint(checkpoint)
+    assert set(weights) == set(names)
+    assert len(parameters(config, weights)) == 1 + 10 * 2 + 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("no_config", "missing config.json"),
+        ("model_type", 'model_type is "llama"'),
+        ("no_weights", "missing model.safetensors"),
+        ("shape", "tensor 'backbone.layers.0.mixer.D' has shape (15,), but the config gives (16,)"),
+        ("missing", "the checkpoint has no tensor 'backbone.layers.1.mixer.A_log'"),
+    ],
+)
+def test_a_bad_checkpoint_is_one_clear_line(tmp_path: Path, change: str, message: str) -> None:
+    checkpoint = write_checkpoint(tmp_path / "ckpt")
+    if change == "no_config":
+        (checkpoint / "config.json").unlink()
+    elif change == "model_type":
+        (checkpoint / "config.json").write_text(json.dumps({**CONFIG, "model_type": "llama"}))
+    elif change == "no_weights":
+        (checkpoint / "model.safetensors").unlink()
+    else:
+        tensors = safetensors_numpy.load_file(str(checkpoint / "model.safetensors"))
+        if change == "shape":
+            tensors["backbone.layers.0.mixer.D"] = np.ones(15, np.float32)
+        else:
+            del tensors["backbone.layers.1.mixer.A_log"]
+        safetensors_numpy.save_file(tensors, str(checkpoint / "model.safetensors"))
+    command = [
+        sys.executable,
+        "-m",
+        "epoch_mlir.cli.main",
+        "import",
+        str(checkpoint),
+        "-o",
+        str(tmp_path / "out"),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_epoch_import_writes_runnable_models(tmp_path: Path) -> None:
+    checkpoint = write_checkpoint(tmp_path / "ckpt")
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-m",
+        "epoch_mlir.cli.main",
+        "import",
+        str(checkpoint),
+        "-o",
+        str(out),
+        "--length",
+        "5",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    weights = dict(np.load(out / "weights.npz"))
+    inputs = {"arg0": IDS[:5], **weights}
+    logits = reference((out / "prefill.mlir").read_text(), inputs)["res0"]
+    np.testing.assert_allclose(logits, hf_forward(checkpoint, IDS[:5]), rtol=1e-5, atol=1e-5)
+    assert "state %conv0" in (out / "decode.mlir").read_text()
+
+
+def test_the_config_reads_transformers_defaults() -> None:
+    config = MambaConfig.from_json(
+        {
+            "model_type": "mamba",
+            "hidden_size": 768,
+            "state_size": 16,
+            "num_hidden_layers": 24,
+            "vocab_size": 50280,
+            "expand": 2,
+        },
+        "config.json",
+    )
+    assert (config.inner, config.dt_rank, config.kernel) == (1536, 48, 4)
+    with pytest.raises(CheckpointError, match=r"config\.json has no 'vocab_size'"):
+        MambaConfig.from_json(
+            {"model_type": "mamba", "hidden_size": 8, "state_size": 4, "num_hidden_layers": 1},
+            "config.json",
+        )
