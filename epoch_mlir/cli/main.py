@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, str] = {
     "asm": "epoch_mlir.cli.asm:asm_command",
     "compile": "epoch_mlir.cli.compile:compile_command",
     "disasm": "epoch_mlir.cli.asm:disasm_command",
+    "generate": "epoch_mlir.cli.generate:generate_command",
     "import": "epoch_mlir.cli.import_:import_command",
     "opt": "epoch_mlir.cli.opt:opt_command",
     "report": "epoch_mlir.cli.report:report_command",

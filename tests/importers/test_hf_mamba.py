@@ -286,3 +286,55 @@ def test_the_config_reads_transformers_defaults() -> None:
             {"model_type": "mamba", "hidden_size": 8, "state_size": 4, "num_hidden_layers": 1},
             "config.json",
         )
+
+
+@pytest.mark.parametrize("mode", ["emulator", "reference"])
+def test_epoch_generate_decodes_greedily_like_transformers(tmp_path: Path, mode: str) -> None:
+    # seed 2: the greedy continuation changes token (5, then 0s), so a stale state would show
+    checkpoint = write_checkpoint(tmp_path / "ckpt", seed=2)
+    prompt, expected = [3, 17, 0, 5], []
+    for _ in range(4):
+        sequence = np.array(prompt + expected)
+        expected.append(int(np.argmax(hf_forward(checkpoint, sequence)[-1])))
+    result = tmp_path / "result.json"
+    flags = ["--reference"] if mode == "reference" else ["--hw", "small"]
+    command = [
+        sys.executable,
+        "-m",
+        "epoch_mlir.cli.main",
+        "generate",
+        str(checkpoint),
+        "--prompt-ids",
+        "3,17,0,5",
+        "-n",
+        "4",
+        *flags,
+        "-o",
+        str(result),
+    ]
+    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(result.read_text())
+    assert report["prompt_ids"] == prompt
+    assert report["generated_ids"] == [expected]
+    assert f"generated ids: {','.join(map(str, expected))}" in run.stdout
+    if mode == "emulator":
+        assert report["prefill"]["tokens"] == 4 and report["decode"]["tokens"] == 3
+        assert report["decode"]["cycles"] > 0 and report["decode"]["energy_uj_per_token"] > 0
+
+
+def test_epoch_generate_refuses_an_id_outside_the_vocabulary(tmp_path: Path) -> None:
+    checkpoint = write_checkpoint(tmp_path / "ckpt")
+    command = [
+        sys.executable,
+        "-m",
+        "epoch_mlir.cli.main",
+        "generate",
+        str(checkpoint),
+        "--prompt-ids",
+        "3,99",
+        "--reference",
+    ]
+    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert run.returncode == 1
+    assert "id 99 is outside the vocabulary of 20" in run.stderr
