@@ -13,7 +13,7 @@ transformers' tensor names and imported as `epoch import` does. For each machine
 
 Batch 16 is not measured: the IR has no batch dimension yet (issue 15).
 
-    python benchmarks/bench_mamba_lm.py [--length 2048] [--layers 24] [-o benchmarks/mamba_lm_results.json]
+    python benchmarks/bench_mamba_lm.py [--length 2048] [--layers 24] [-o RESULTS.json]
 """
 
 from __future__ import annotations
@@ -92,7 +92,9 @@ def measure(config: MambaConfig, length: int, hw: str) -> dict[str, object]:
     states = {}
     first_state = 1 + len(params)
     for i in range(config.layers):
-        states[f"arg{first_state + 2 * i}"] = np.zeros((config.kernel - 1, config.inner), np.float32)
+        states[f"arg{first_state + 2 * i}"] = np.zeros(
+            (config.kernel - 1, config.inner), np.float32
+        )
         states[f"arg{first_state + 2 * i + 1}"] = np.zeros((config.inner, config.state), np.float32)
     emulator = Emulator(programs["decode"], machine)
     start = time.perf_counter()
@@ -118,8 +120,16 @@ def main() -> None:
     parser.add_argument("-o", "--output", type=Path, default=None)
     args = parser.parse_args()
     config = MambaConfig(
-        hidden=768, inner=1536, state=16, kernel=4, dt_rank=48, layers=args.layers,
-        vocab=50280, eps=1e-5, use_bias=False, use_conv_bias=True,
+        hidden=768,
+        inner=1536,
+        state=16,
+        kernel=4,
+        dt_rank=48,
+        layers=args.layers,
+        vocab=50280,
+        eps=1e-5,
+        use_bias=False,
+        use_conv_bias=True,
     )
     results = [measure(config, args.length, hw) for hw in args.hw]
     text = json.dumps(results, indent=2)
