@@ -338,3 +338,58 @@ def test_epoch_generate_refuses_an_id_outside_the_vocabulary(tmp_path: Path) -> 
     run = subprocess.run(command, capture_output=True, text=True, check=False)
     assert run.returncode == 1
     assert "id 99 is outside the vocabulary of 20" in run.stderr
+
+
+def test_logits_and_greedy_ids_match_transformers_itself(tmp_path: Path) -> None:
+    """Against transformers' own MambaForCausalLM in float64, where it is installed."""
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    torch.manual_seed(0)
+    config = transformers.MambaConfig(
+        vocab_size=40,
+        hidden_size=16,
+        state_size=8,
+        num_hidden_layers=2,
+        conv_kernel=4,
+        expand=2,
+        time_step_rank=4,
+        use_bias=False,
+        use_conv_bias=True,
+    )
+    model = transformers.MambaForCausalLM(config).eval()
+    checkpoint = tmp_path / "ckpt"
+    model.save_pretrained(checkpoint, safe_serialization=True)
+    model = model.double()
+    prompt = [5, 11, 2, 39, 7, 7, 20]
+    with torch.no_grad():
+        expected = model(torch.tensor([prompt])).logits[0].numpy()
+        generated = model.generate(
+            torch.tensor([prompt]), max_new_tokens=4, do_sample=False, use_cache=True
+        )[0, len(prompt) :].tolist()
+    text, weights = imported(checkpoint, len(prompt))
+    inputs = {"arg0": np.array(prompt, np.int32), **weights}
+    logits = reference(text, inputs)["res0"]
+    np.testing.assert_allclose(logits, expected, rtol=1e-6, atol=1e-6)
+    source = tmp_path / "prefill.mlir"
+    source.write_text(text)
+    machine = load_machine("epochcore")
+    program = compile_file(source, machine, "epochcore", None, None).program
+    outputs = Emulator(program, machine).run(inputs).outputs
+    reference_logits = {"res0": expected.astype(np.float32)}
+    assert "match" in check_against({"res0": outputs["res0"]}, reference_logits)
+    command = [
+        sys.executable,
+        "-m",
+        "epoch_mlir.cli.main",
+        "generate",
+        str(checkpoint),
+        "--prompt-ids",
+        ",".join(map(str, prompt)),
+        "-n",
+        "4",
+        "--hw",
+        "small",
+    ]
+    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert f"generated ids: {','.join(map(str, generated))}" in run.stdout
