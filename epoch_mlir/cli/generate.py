@@ -8,6 +8,7 @@ the machine's clock.
 
 from __future__ import annotations
 
+import importlib
 import json
 import tempfile
 from collections.abc import Callable
@@ -192,8 +193,8 @@ def _detokenize(checkpoint: Path, ids: list[int]) -> str | None:
     path = checkpoint / "tokenizer.json"
     if not path.is_file():
         return None
-    try:
-        from tokenizers import Tokenizer  # pyright: ignore[reportMissingImports] (optional)
+    try:  # an optional extra: looked up by name, so its absence is no type error either
+        tokenizers = importlib.import_module("tokenizers")
     except ImportError:
         return None
-    return Tokenizer.from_file(str(path)).decode(ids)
+    return str(tokenizers.Tokenizer.from_file(str(path)).decode(ids))

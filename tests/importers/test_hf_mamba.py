@@ -393,3 +393,27 @@ def test_logits_and_greedy_ids_match_transformers_itself(tmp_path: Path) -> None
     run = subprocess.run(command, capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     assert f"generated ids: {','.join(map(str, generated))}" in run.stdout
+
+
+def test_epoch_generate_prints_text_with_the_checkpoints_tokenizer(tmp_path: Path) -> None:
+    tokenizers = pytest.importorskip("tokenizers")
+    checkpoint = write_checkpoint(tmp_path / "ckpt", seed=2)
+    vocab = {f"w{i}": i for i in range(CONFIG["vocab_size"])}
+    tokenizer = tokenizers.Tokenizer(tokenizers.models.WordLevel(vocab, unk_token="w0"))
+    tokenizer.pre_tokenizer = tokenizers.pre_tokenizers.Whitespace()
+    tokenizer.save(str(checkpoint / "tokenizer.json"))
+    command = [
+        sys.executable,
+        "-m",
+        "epoch_mlir.cli.main",
+        "generate",
+        str(checkpoint),
+        "--prompt-ids",
+        "3,17",
+        "-n",
+        "2",
+        "--reference",
+    ]
+    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "text: w3 w17 " in run.stdout
