@@ -383,37 +383,64 @@ class _Fold:
     def load_state(self, buffer: SSAValue) -> None:
         """The fold's block of x0 (channels x modes in DRAM) into `buffer` as modes x channels,
         the PEs' and the vector unit's layout: the DMA transposes a mode (a column) at a time."""
-        scan = self.scan
-        assert scan.x0 is not None
-        for n in range(self.nm):
+        x0 = self.scan.x0
+        assert x0 is not None
+
+        def mode(n: int, steps: tuple[tuple[int, ...], tuple[int, ...]]) -> None:
+            tensor_step, buffer_step = steps
             self.ops.add(
                 LoadOp(
-                    scan.x0,
+                    x0,
                     buffer,
                     (self.nch, 1),
                     src_offsets=(self.h0, self.n0 + n),
-                    src_step=(self.channel_step, 0),
+                    src_step=tensor_step,
                     dst_offsets=(n, 0),
+                    dst_step=buffer_step,
                     dst_row_stride=1,
                 )
             )
 
+        self._each_mode(mode)
+
     def store_state(self, buffer: SSAValue) -> None:
         """`buffer` (modes x channels) into the fold's block of x_last, a mode at a time."""
-        scan = self.scan
-        assert scan.x_last is not None
-        for n in range(self.nm):
+        x_last = self.scan.x_last
+        assert x_last is not None
+
+        def mode(n: int, steps: tuple[tuple[int, ...], tuple[int, ...]]) -> None:
+            tensor_step, buffer_step = steps
             self.ops.add(
                 StoreOp(
                     buffer,
-                    scan.x_last,
+                    x_last,
                     (self.nch, 1),
                     src_offsets=(n, 0),
+                    src_step=buffer_step,
                     src_row_stride=1,
                     dst_offsets=(self.h0, self.n0 + n),
-                    dst_step=(self.channel_step, 0),
+                    dst_step=tensor_step,
                 )
             )
+
+        self._each_mode(mode)
+
+    def _each_mode(
+        self, transfer: Callable[[int, tuple[tuple[int, ...], tuple[int, ...]]], None]
+    ) -> None:
+        """`transfer(n, (tensor step, buffer step))` for every mode of the fold: one transfer in
+        a loop over the modes when the target has a loop level left for it (a column of the H x N
+        tensor, a row of the buffer further per iteration), else one per mode."""
+        looped_channels = bool(self.channel_step)
+        looped = self.nm > 1 and self.ops.machine.loop_depth >= 1 + looped_channels
+        levels = [[(0, 1), (1, 0)], [(self.channel_step, 0), (0, 0)]]
+        tensor_step, buffer_step = nest_steps(levels, [looped, looped_channels])
+        if looped:
+            with self.ops.chunk_loop(self.nm):
+                transfer(0, (tensor_step, buffer_step))
+            return
+        for n in range(self.nm):
+            transfer(n, (tensor_step, buffer_step))
 
     def _channels(self, tensor: SSAValue, buffer: SSAValue, at: ChunkStep) -> None:
         """The chunk's rows of an L x H tensor, the fold's channels."""
