@@ -12,7 +12,7 @@ import importlib
 import json
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import click
 import numpy as np
 from tqdm import tqdm
 
+from epoch_mlir.cli.import_ import refuse_batch
 from epoch_mlir.compiler import compile_file
 from epoch_mlir.emulator.core import Emulator
 from epoch_mlir.errors import EpochError
@@ -41,7 +42,6 @@ class Phase:
     energy_pj: float = 0.0
     dram_bytes: int = 0
     macs: int = 0
-    runs: list[int] = field(default_factory=list)
 
     def add(self, tokens: int, stats: Any) -> None:
         self.tokens += tokens
@@ -49,7 +49,6 @@ class Phase:
         self.energy_pj += stats.energy_pj
         self.dram_bytes += stats.dram_read_bytes + stats.dram_write_bytes
         self.macs += stats.macs
-        self.runs.append(stats.cycles)
 
     def figures(self, machine: Machine) -> dict[str, float | int]:
         seconds = self.cycles / (machine.clock_ghz * 1e9)
@@ -116,8 +115,7 @@ def generate_command(
     """Generate -n tokens greedily after --prompt-ids with the Mamba CHECKPOINT (a
     transformers MambaForCausalLM directory): the prompt as one prefill run, then one decode
     run per token, on the emulator of --hw (or the reference interpreter)."""
-    if batch != 1:
-        raise EpochError(f"--batch {batch}: only batch 1 is implemented (issue 15)")
+    refuse_batch(batch)
     prompt = _ids(prompt_ids)
     if not prompt:
         raise EpochError("--prompt-ids is empty")

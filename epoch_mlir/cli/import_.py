@@ -11,6 +11,12 @@ from epoch_mlir.importers.hf_mamba import mamba_module, parameters, read_checkpo
 from epoch_mlir.io import atomic_write_bytes, check_writable, save_outputs
 
 
+def refuse_batch(batch: int) -> None:
+    """A user error for a batch the IR cannot express yet (no batch dimension)."""
+    if batch != 1:
+        raise EpochError(f"--batch {batch}: only batch 1 is implemented (issue 15)")
+
+
 @click.command("import")
 @click.argument("checkpoint", type=click.Path(path_type=Path))
 @click.option(
@@ -43,8 +49,7 @@ def import_command(checkpoint: Path, out_dir: Path, length: int, batch: int) -> 
     decode the states, to run them). Results: res0 the logits, then per layer the convolution
     and SSM states, which the decode model also takes, in that order, after the weights.
     """
-    if batch != 1:
-        raise EpochError(f"--batch {batch}: only batch 1 is implemented (issue 15)")
+    refuse_batch(batch)
     config, weights = read_checkpoint(checkpoint)
     params = parameters(config, weights)
     prefill = mamba_module(config, params, length, decode=False)

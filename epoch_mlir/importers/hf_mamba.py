@@ -92,10 +92,7 @@ def read_checkpoint(directory: Path) -> tuple[MambaConfig, dict[str, np.ndarray]
     config_path = directory / "config.json"
     if not config_path.is_file():
         raise CheckpointError("missing config.json", str(directory))
-    try:
-        config = MambaConfig.from_json(json.loads(config_path.read_text()), str(config_path))
-    except json.JSONDecodeError as error:
-        raise CheckpointError(f"not JSON: {error}", str(config_path)) from None
+    config = MambaConfig.from_json(_json_object(config_path), str(config_path))
     try:
         from safetensors.numpy import load_file
     except ImportError:
@@ -106,7 +103,9 @@ def read_checkpoint(directory: Path) -> tuple[MambaConfig, dict[str, np.ndarray]
     if single.is_file():
         shards = [single]
     elif index.is_file():
-        weight_map = json.loads(index.read_text()).get("weight_map", {})
+        weight_map = _json_object(index).get("weight_map", {})
+        if not isinstance(weight_map, dict):
+            raise CheckpointError("weight_map must map tensor names to shard files", str(index))
         shards = [directory / name for name in sorted(set(weight_map.values()))]
     else:
         raise CheckpointError(
@@ -122,6 +121,17 @@ def read_checkpoint(directory: Path) -> tuple[MambaConfig, dict[str, np.ndarray]
             raise CheckpointError(f"cannot read: {error}", str(shard)) from None
         weights.update({name: np.asarray(t, np.float32) for name, t in tensors.items()})
     return config, weights
+
+
+def _json_object(path: Path) -> dict[str, Any]:
+    """The JSON object in `path`; a CheckpointError naming it for anything else."""
+    try:
+        value = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CheckpointError(f"not JSON: {error}", str(path)) from None
+    if not isinstance(value, dict):
+        raise CheckpointError(f"must hold a JSON object, got {type(value).__name__}", str(path))
+    return value
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,6 @@ followed by decode steps against one prefill of the whole sequence.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +29,7 @@ from epoch_mlir.importers.hf_mamba import (
 from epoch_mlir.interpreters.reference import run_reference
 from epoch_mlir.ir_reader import SourceText, make_context, parse_module
 from epoch_mlir.machine import load_machine
+from tests.cli.process import assert_user_error, epoch
 
 safetensors_numpy = pytest.importorskip("safetensors.numpy")
 
@@ -213,6 +212,8 @@ def test_sharded_checkpoints_read_through_their_index(tmp_path: Path) -> None:
         ("no_weights", "missing model.safetensors"),
         ("shape", "tensor 'backbone.layers.0.mixer.D' has shape (15,), but the config gives (16,)"),
         ("missing", "the checkpoint has no tensor 'backbone.layers.1.mixer.A_log'"),
+        ("config_list", "config.json: must hold a JSON object, got list"),
+        ("index_garbage", "model.safetensors.index.json: not JSON"),
     ],
 )
 def test_a_bad_checkpoint_is_one_clear_line(tmp_path: Path, change: str, message: str) -> None:
@@ -223,6 +224,11 @@ def test_a_bad_checkpoint_is_one_clear_line(tmp_path: Path, change: str, message
         (checkpoint / "config.json").write_text(json.dumps({**CONFIG, "model_type": "llama"}))
     elif change == "no_weights":
         (checkpoint / "model.safetensors").unlink()
+    elif change == "config_list":
+        (checkpoint / "config.json").write_text("[1, 2]")
+    elif change == "index_garbage":
+        (checkpoint / "model.safetensors").unlink()
+        (checkpoint / "model.safetensors.index.json").write_text("{not json")
     else:
         tensors = safetensors_numpy.load_file(str(checkpoint / "model.safetensors"))
         if change == "shape":
@@ -230,36 +236,14 @@ def test_a_bad_checkpoint_is_one_clear_line(tmp_path: Path, change: str, message
         else:
             del tensors["backbone.layers.1.mixer.A_log"]
         safetensors_numpy.save_file(tensors, str(checkpoint / "model.safetensors"))
-    command = [
-        sys.executable,
-        "-m",
-        "epoch_mlir.cli.main",
-        "import",
-        str(checkpoint),
-        "-o",
-        str(tmp_path / "out"),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    assert result.returncode == 1
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    result = epoch("import", str(checkpoint), "-o", str(tmp_path / "out"))
+    assert_user_error(result, message)
 
 
 def test_epoch_import_writes_runnable_models(tmp_path: Path) -> None:
     checkpoint = write_checkpoint(tmp_path / "ckpt")
     out = tmp_path / "out"
-    command = [
-        sys.executable,
-        "-m",
-        "epoch_mlir.cli.main",
-        "import",
-        str(checkpoint),
-        "-o",
-        str(out),
-        "--length",
-        "5",
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    result = epoch("import", str(checkpoint), "-o", str(out), "--length", "5")
     assert result.returncode == 0, result.stderr
     weights = dict(np.load(out / "weights.npz"))
     inputs = {"arg0": IDS[:5], **weights}
@@ -298,10 +282,7 @@ def test_epoch_generate_decodes_greedily_like_transformers(tmp_path: Path, mode:
         expected.append(int(np.argmax(hf_forward(checkpoint, sequence)[-1])))
     result = tmp_path / "result.json"
     flags = ["--reference"] if mode == "reference" else ["--hw", "small"]
-    command = [
-        sys.executable,
-        "-m",
-        "epoch_mlir.cli.main",
+    run = epoch(
         "generate",
         str(checkpoint),
         "--prompt-ids",
@@ -311,8 +292,7 @@ def test_epoch_generate_decodes_greedily_like_transformers(tmp_path: Path, mode:
         *flags,
         "-o",
         str(result),
-    ]
-    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    )
     assert run.returncode == 0, run.stderr
     report = json.loads(result.read_text())
     assert report["prompt_ids"] == prompt
@@ -325,19 +305,8 @@ def test_epoch_generate_decodes_greedily_like_transformers(tmp_path: Path, mode:
 
 def test_epoch_generate_refuses_an_id_outside_the_vocabulary(tmp_path: Path) -> None:
     checkpoint = write_checkpoint(tmp_path / "ckpt")
-    command = [
-        sys.executable,
-        "-m",
-        "epoch_mlir.cli.main",
-        "generate",
-        str(checkpoint),
-        "--prompt-ids",
-        "3,99",
-        "--reference",
-    ]
-    run = subprocess.run(command, capture_output=True, text=True, check=False)
-    assert run.returncode == 1
-    assert "id 99 is outside the vocabulary of 20" in run.stderr
+    run = epoch("generate", str(checkpoint), "--prompt-ids", "3,99", "--reference")
+    assert_user_error(run, "id 99 is outside the vocabulary of 20")
 
 
 def test_logits_and_greedy_ids_match_transformers_itself(tmp_path: Path) -> None:
@@ -377,10 +346,7 @@ def test_logits_and_greedy_ids_match_transformers_itself(tmp_path: Path) -> None
     outputs = Emulator(program, machine).run(inputs).outputs
     reference_logits = {"res0": expected.astype(np.float32)}
     assert "match" in check_against({"res0": outputs["res0"]}, reference_logits)
-    command = [
-        sys.executable,
-        "-m",
-        "epoch_mlir.cli.main",
+    run = epoch(
         "generate",
         str(checkpoint),
         "--prompt-ids",
@@ -389,8 +355,7 @@ def test_logits_and_greedy_ids_match_transformers_itself(tmp_path: Path) -> None
         "4",
         "--hw",
         "small",
-    ]
-    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    )
     assert run.returncode == 0, run.stderr
     assert f"generated ids: {','.join(map(str, generated))}" in run.stdout
 
@@ -402,18 +367,6 @@ def test_epoch_generate_prints_text_with_the_checkpoints_tokenizer(tmp_path: Pat
     tokenizer = tokenizers.Tokenizer(tokenizers.models.WordLevel(vocab, unk_token="w0"))
     tokenizer.pre_tokenizer = tokenizers.pre_tokenizers.Whitespace()
     tokenizer.save(str(checkpoint / "tokenizer.json"))
-    command = [
-        sys.executable,
-        "-m",
-        "epoch_mlir.cli.main",
-        "generate",
-        str(checkpoint),
-        "--prompt-ids",
-        "3,17",
-        "-n",
-        "2",
-        "--reference",
-    ]
-    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    run = epoch("generate", str(checkpoint), "--prompt-ids", "3,17", "-n", "2", "--reference")
     assert run.returncode == 0, run.stderr
     assert "text: w3 w17 " in run.stdout

@@ -3,9 +3,10 @@ slice of columns and the embedding lookup."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from xdsl.dialects.builtin import TensorType, UnrealizedConversionCastOp
+from xdsl.dialects.builtin import UnrealizedConversionCastOp
 from xdsl.ir import Operation, SSAValue
 from xdsl.pattern_rewriter import (
     PatternRewriter,
@@ -82,6 +83,36 @@ def _read_only_by_lowerings(value: SSAValue) -> bool:
     return True
 
 
+def _finish_as_view(layer: Layer, view: ReverseOp | ColumnsOp, value: SSAValue) -> None:
+    """Replace the op by `view` of its operand: `value`'s readers then address the viewed
+    tensor once `systolic-fold-views` has folded it."""
+    view.result.name_hint = value.name_hint
+    layer.ops.append(view)
+    layer.finish(view.result)
+
+
+# fill(chunk, buffer) -> the DMA ops that put the chunk's rows into the buffer
+Fill = Callable[[Chunk, SSAValue], list[Operation]]
+
+
+def _copy_through_sram(layer: Layer, length: int, cols: int, fill: Fill, name: str) -> None:
+    """The op's L x cols result, chunk by chunk: `fill` brings a chunk's rows into SRAM (the
+    only work) and a store writes them out, double-buffered as every nn lowering."""
+    stream = Stream(INPUT, cols)
+    layer.tile(length, [stream])
+    y = layer.result((length, cols))
+    buffers = layer.buffers(stream, name)
+
+    def load(c: Chunk) -> list[Operation]:
+        return fill(c, buffers[c.buffer])
+
+    def compute(c: Chunk) -> list[Operation]:
+        return [store_rows(buffers[c.buffer], y, c, cols)]
+
+    layer.ops += layer.pipeline(load, compute)
+    layer.finish(y)
+
+
 @dataclass
 class LowerNnReverse(RewritePattern):
     """The sequence backwards, by addressing alone, never a vector pass.
@@ -102,25 +133,16 @@ class LowerNnReverse(RewritePattern):
         length, channels = matrix(op, op.x)
         x = layer.dram(op.x)
         if _read_only_by_lowerings(op.y):
-            view = ReverseOp(x)
-            view.result.name_hint = op.y.name_hint
-            layer.ops.append(view)
-            layer.finish(view.result)
+            _finish_as_view(layer, ReverseOp(x), op.y)
             return
-        stream = Stream(INPUT, channels)
-        layer.tile(length, [stream])
-        result_type = op.y.type
-        assert isinstance(result_type, TensorType)
-        y = layer.result(result_type.get_shape())
-        xb = layer.buffers(stream, "in")
 
-        def load(c: Chunk) -> list[Operation]:
+        def mirrored(c: Chunk, buffer: SSAValue) -> list[Operation]:
             # the chunk's mirror rows, the last first: row `length - 1 - c.row` going up
             last = length - 1 - c.row
             return [
                 LoadOp(
                     x,
-                    xb[c.buffer],
+                    buffer,
                     (c.rows, channels),
                     src_offsets=(last, 0),
                     src_step=(-c.step, 0),
@@ -128,11 +150,7 @@ class LowerNnReverse(RewritePattern):
                 )
             ]
 
-        def compute(c: Chunk) -> list[Operation]:
-            return [store_rows(xb[c.buffer], y, c, channels)]
-
-        layer.ops += layer.pipeline(load, compute)
-        layer.finish(y)
+        _copy_through_sram(layer, length, channels, mirrored, "in")
 
 
 @dataclass
@@ -153,32 +171,14 @@ class LowerNnSlice(RewritePattern):
         x = layer.dram(op.x)
         start, width = op.start.value.data, op.width
         if _read_only_by_lowerings(op.y):
-            view = ColumnsOp(x, start, width)
-            view.result.name_hint = op.y.name_hint
-            layer.ops.append(view)
-            layer.finish(view.result)
+            _finish_as_view(layer, ColumnsOp(x, start, width), op.y)
             return
-        stream = Stream(INPUT, width)
-        layer.tile(length, [stream])
-        y = layer.result((length, width))
-        xb = layer.buffers(stream, "in")
 
-        def load(c: Chunk) -> list[Operation]:
-            return [
-                LoadOp(
-                    x,
-                    xb[c.buffer],
-                    (c.rows, width),
-                    src_offsets=(c.row, start),
-                    src_step=(c.step, 0),
-                )
-            ]
+        def columns(c: Chunk, buffer: SSAValue) -> list[Operation]:
+            sizes, corner, step = (c.rows, width), (c.row, start), (c.step, 0)
+            return [LoadOp(x, buffer, sizes, src_offsets=corner, src_step=step)]
 
-        def compute(c: Chunk) -> list[Operation]:
-            return [store_rows(xb[c.buffer], y, c, width)]
-
-        layer.ops += layer.pipeline(load, compute)
-        layer.finish(y)
+        _copy_through_sram(layer, length, width, columns, "in")
 
 
 @dataclass
@@ -194,25 +194,9 @@ class LowerNnEmbedding(RewritePattern):
         layer = Layer(op, rewriter, self.options)
         ids, table = layer.dram(op.ids), layer.dram(op.table)
         length, channels = matrix(op, op.y)
-        stream = Stream(INPUT, channels)
-        layer.tile(length, [stream])
-        y = layer.result((length, channels))
-        rows = layer.buffers(stream, "rows")
 
-        def load(c: Chunk) -> list[Operation]:
-            return [
-                GatherOp(
-                    table,
-                    ids,
-                    rows[c.buffer],
-                    (c.rows, channels),
-                    ids_offsets=(0, c.row),
-                    ids_step=(0, c.step),
-                )
-            ]
+        def gathered(c: Chunk, buffer: SSAValue) -> list[Operation]:
+            sizes, corner, step = (c.rows, channels), (0, c.row), (0, c.step)
+            return [GatherOp(table, ids, buffer, sizes, ids_offsets=corner, ids_step=step)]
 
-        def compute(c: Chunk) -> list[Operation]:
-            return [store_rows(rows[c.buffer], y, c, channels)]
-
-        layer.ops += layer.pipeline(load, compute)
-        layer.finish(y)
+        _copy_through_sram(layer, length, channels, gathered, "rows")
