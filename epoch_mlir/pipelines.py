@@ -34,6 +34,7 @@ def default_pipeline(hw: str, dataflow: str) -> str:
         [
             f'epoch-set-machine{{hw="{quoted}"}}',
             "ssm-discretize",
+            "nn-split-batch",
             "nn-fuse-elementwise",
             "convert-func-to-systolic",
             # scans first: a scan's lowering computes the nn.add it was marked for

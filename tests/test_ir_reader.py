@@ -79,7 +79,7 @@ def test_verification_names_the_innermost_failing_op() -> None:
         verify_module(module, source)
     assert caught.value.where == "model.mlir:2:8"
     assert caught.value.message == (
-        "'nn.mean' op x must be a 2-D tensor (L x H), got tensor<4xf32>"
+        "'nn.mean' op x must be a 2-D tensor (L x H) or a batch of them (3-D, B x L x H), got tensor<4xf32>"
     )
 
 

@@ -1,12 +1,14 @@
 """The `nn` dialect: the conventional layers around SSMs, as SPEC.md defines them.
 
-All tensors are f32, static-shaped and time-major (L = steps, H = channels). Elementwise ops
-accept any rank and write their one shared type once: `nn.add %a, %b : tensor<8x16xf32>`.
+All tensors are f32, static-shaped and time-major (L = steps, H = channels); every sequence
+(L x H) may also carry a leading batch dimension (B x L x H) whose sequences are independent,
+while weights stay unbatched. Elementwise ops accept any rank and write their one shared type
+once: `nn.add %a, %b : tensor<8x16xf32>`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from xdsl.dialects.builtin import (
     I64,
@@ -28,6 +30,8 @@ from xdsl.irdl import (
     prop_def,
     result_def,
     traits_def,
+    var_operand_def,
+    var_result_def,
 )
 from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
@@ -36,10 +40,14 @@ from epoch_mlir.dialects.format_directives import BareWord, SameTypeForAll, Trai
 from epoch_mlir.dialects.operand_segments import InferredOperandSegments, SegmentsWhenAmbiguous
 from epoch_mlir.dialects.shape_checks import (
     Elements,
+    batched,
+    element_type,
     expect_one_of,
     expect_result_type,
+    expect_same_batch,
     expect_same_shape,
     expect_same_size,
+    sequence_shape,
     tensor_shape,
 )
 
@@ -133,18 +141,19 @@ class LinearOp(InferredOperandSegments):
         W: SSAValue | Operation,
         b: SSAValue | Operation | None = None,
     ) -> None:
-        steps = _tensor_type(x).get_shape()[0]
+        rows = _tensor_type(x).get_shape()[:-1]
         outputs = _tensor_type(W).get_shape()[0]
-        super().__init__(operands=[x, W, b], result_types=[TensorType(f32, [steps, outputs])])
+        super().__init__(operands=[x, W, b], result_types=[TensorType(f32, [*rows, outputs])])
 
     def verify_(self) -> None:
-        steps, features = tensor_shape("x", self.x, dims="L x K")
+        batch, (steps, features) = sequence_shape("x", self.x, dims="L x K")
         outputs, w_features = tensor_shape("W", self.W, dims="N x K")
         expect_same_size("x", features, "W", w_features, "features")
         if self.b is not None:
             (b_outputs,) = tensor_shape("b", self.b, dims="N")
             expect_same_size("W", outputs, "b", b_outputs, "outputs")
-        expect_result_type("y", self.y, TensorType(f32, [steps, outputs]), "L x N from x and W")
+        expected = TensorType(f32, batched(batch, [steps, outputs]))
+        expect_result_type("y", self.y, expected, "L x N from x and W")
 
 
 @irdl_op_definition
@@ -303,7 +312,7 @@ class LayerNormOp(IRDLOperation):
 
     def verify_(self) -> None:
         _verify_eps(self.eps)
-        _, channels = tensor_shape("x", self.x, dims="L x H")
+        _, (_, channels) = sequence_shape("x", self.x, dims="L x H")
         for name, value in (("gamma", self.gamma), ("beta", self.beta)):
             (value_channels,) = tensor_shape(name, value, dims="H")
             expect_same_size("x", channels, name, value_channels, "channels")
@@ -344,7 +353,7 @@ class RmsNormOp(IRDLOperation):
 
     def verify_(self) -> None:
         _verify_eps(self.eps)
-        _, channels = tensor_shape("x", self.x, dims="L x H")
+        _, (_, channels) = sequence_shape("x", self.x, dims="L x H")
         (gamma_channels,) = tensor_shape("gamma", self.gamma, dims="H")
         expect_same_size("x", channels, "gamma", gamma_channels, "channels")
         expect_result_type("y", self.y, self.x.type, "the type of x")
@@ -367,10 +376,10 @@ class SliceOp(IRDLOperation):
     assembly_format = "$x `start` $start attr-dict `:` type($x) `->` type($y)"
 
     def __init__(self, x: SSAValue | Operation, start: int, width: int) -> None:
-        steps = _tensor_type(x).get_shape()[0]
+        rows = _tensor_type(x).get_shape()[:-1]
         super().__init__(
             operands=[x],
-            result_types=[TensorType(f32, [steps, width])],
+            result_types=[TensorType(f32, [*rows, width])],
             properties={"start": IntegerAttr(start, 64)},
         )
 
@@ -380,8 +389,9 @@ class SliceOp(IRDLOperation):
         return _tensor_type(self.y).get_shape()[-1]
 
     def verify_(self) -> None:
-        steps, channels = tensor_shape("x", self.x, dims="L x H")
-        y_steps, width = tensor_shape("y", self.y, dims="L x K")
+        batch, (steps, channels) = sequence_shape("x", self.x, dims="L x H")
+        y_batch, (y_steps, width) = sequence_shape("y", self.y, dims="L x K")
+        expect_same_batch("x", batch, "y", y_batch)
         expect_same_size("x", steps, "y", y_steps, "steps")
         start = self.start.value.data
         if start < 0 or start + width > channels:
@@ -408,14 +418,14 @@ class EmbeddingOp(IRDLOperation):
     assembly_format = "$ids `,` $table attr-dict `:` functional-type(operands, results)"
 
     def __init__(self, ids: SSAValue | Operation, table: SSAValue | Operation) -> None:
-        (steps,) = _tensor_type(ids).get_shape()
+        rows = _tensor_type(ids).get_shape()
         channels = _tensor_type(table).get_shape()[1]
-        super().__init__(operands=[ids, table], result_types=[TensorType(f32, [steps, channels])])
+        super().__init__(operands=[ids, table], result_types=[TensorType(f32, [*rows, channels])])
 
     def verify_(self) -> None:
-        (steps,) = tensor_shape("ids", self.ids, dims="L", elements=Elements.I32)
+        batch, (steps,) = sequence_shape("ids", self.ids, dims="L", elements=Elements.I32)
         _, channels = tensor_shape("table", self.table, dims="V x H")
-        expected = TensorType(f32, [steps, channels])
+        expected = TensorType(f32, batched(batch, [steps, channels]))
         expect_result_type("y", self.y, expected, "L x H from ids and the table")
 
 
@@ -435,18 +445,18 @@ class GluOp(IRDLOperation):
     assembly_format = "$x attr-dict `:` type($x) `->` type($y)"
 
     def __init__(self, x: SSAValue | Operation) -> None:
-        steps, double_channels = _tensor_type(x).get_shape()
+        *rows, double_channels = _tensor_type(x).get_shape()
         super().__init__(
-            operands=[x], result_types=[TensorType(f32, [steps, double_channels // 2])]
+            operands=[x], result_types=[TensorType(f32, [*rows, double_channels // 2])]
         )
 
     def verify_(self) -> None:
-        steps, double_channels = tensor_shape("x", self.x, dims="L x 2H")
+        batch, (steps, double_channels) = sequence_shape("x", self.x, dims="L x 2H")
         if double_channels % 2:
             raise VerifyException(
                 f"x has {double_channels} channels but glu needs an even number (2H)"
             )
-        expected = TensorType(f32, [steps, double_channels // 2])
+        expected = TensorType(f32, batched(batch, [steps, double_channels // 2]))
         expect_result_type("y", self.y, expected, "L x H, half the channels of x")
 
 
@@ -454,7 +464,7 @@ class GluOp(IRDLOperation):
 class MeanOp(IRDLOperation):
     """Average pooling over the whole sequence (the decoder of classification models).
 
-    y[0, h] = sum_l x[l, h] / L
+    y[0, h] = sum_l x[l, h] / L          (B x L x H gives B x 1 x H)
     """
 
     name = "nn.mean"
@@ -466,12 +476,13 @@ class MeanOp(IRDLOperation):
     assembly_format = "$x attr-dict `:` type($x) `->` type($y)"
 
     def __init__(self, x: SSAValue | Operation) -> None:
-        channels = _tensor_type(x).get_shape()[1]
-        super().__init__(operands=[x], result_types=[TensorType(f32, [1, channels])])
+        *batch, _, channels = _tensor_type(x).get_shape()
+        super().__init__(operands=[x], result_types=[TensorType(f32, [*batch, 1, channels])])
 
     def verify_(self) -> None:
-        _, channels = tensor_shape("x", self.x, dims="L x H")
-        expect_result_type("y", self.y, TensorType(f32, [1, channels]), "1 x H")
+        batch, (_, channels) = sequence_shape("x", self.x, dims="L x H")
+        expected = TensorType(f32, batched(batch, [1, channels]))
+        expect_result_type("y", self.y, expected, "1 x H per sequence")
 
 
 @irdl_op_definition
@@ -520,7 +531,7 @@ class CausalConv1dOp(SegmentsWhenAmbiguous):
         return super().infer_segments(operands, results)
 
     def verify_(self) -> None:
-        _, channels = tensor_shape("x", self.x, dims="L x H")
+        batch, (_, channels) = sequence_shape("x", self.x, dims="L x H")
         w_channels, taps = tensor_shape("w", self.w, dims="H x K")
         expect_same_size("x", channels, "w", w_channels, "channels")
         if self.b is not None:
@@ -534,8 +545,8 @@ class CausalConv1dOp(SegmentsWhenAmbiguous):
                 raise VerifyException(
                     f"w has {taps} tap: a convolution of one tap has no state (c0 is K - 1 rows)"
                 )
-            state = TensorType(f32, [taps - 1, channels])
-            expect_result_type("c0", self.c0, state, "(K - 1) x H from w")
+            state = TensorType(f32, batched(batch, [taps - 1, channels]))
+            expect_result_type("c0", self.c0, state, "(K - 1) x H from w, per sequence")
             expect_result_type("c_last", self.c_last, state, "the type of c0")
 
 
@@ -549,8 +560,73 @@ class ReverseOp(_SameTypeUnaryOp):
     name = "nn.reverse"
 
     def verify_(self) -> None:
-        tensor_shape("x", self.x, dims="L x H")
+        sequence_shape("x", self.x, dims="L x H")
         expect_result_type("y", self.y, self.x.type, "the type of x")
+
+
+@irdl_op_definition
+class UnstackOp(IRDLOperation):
+    """The sequences of a batch as tensors of their own (no data moves).
+
+    parts[b] = x[b]   for b < B, x's leading dimension
+
+    `nn-split-batch` runs a batched sequence op (a scan, a convolution...) as one op per
+    sequence between an unstack and a `nn.stack`; the lowering makes each part a view of
+    its rows of x.
+    """
+
+    name = "nn.unstack"
+
+    x = operand_def(TensorType)
+    parts = var_result_def(TensorType)
+
+    traits = traits_def(Pure())
+    assembly_format = "$x attr-dict `:` type($x) `->` type($parts)"
+
+    def __init__(self, x: SSAValue | Operation) -> None:
+        x_type = _tensor_type(x)
+        batch, *shape = x_type.get_shape()
+        part = TensorType(x_type.element_type, shape)
+        super().__init__(operands=[x], result_types=[[part] * batch])
+
+    def verify_(self) -> None:
+        batch, *shape = tensor_shape("x", self.x, dims=None, elements=Elements.ANY)
+        if not shape:
+            raise VerifyException(f"x must have a batch dimension to unstack, got {self.x.type}")
+        expect_same_size("x", batch, "parts", len(self.parts), "sequences")
+        part = TensorType(element_type(self.x), shape)
+        for index, value in enumerate(self.parts):
+            expect_result_type(f"part {index}", value, part, "x without its batch dimension")
+
+
+@irdl_op_definition
+class StackOp(IRDLOperation):
+    """Tensors of one type as the sequences of a batch (the inverse of `nn.unstack`).
+
+    y[b] = parts[b]
+    """
+
+    name = "nn.stack"
+
+    parts = var_operand_def(TensorType)
+    y = result_def(TensorType)
+
+    traits = traits_def(Pure())
+    assembly_format = "$parts attr-dict `:` type($parts) `->` type($y)"
+
+    def __init__(self, parts: Sequence[SSAValue | Operation]) -> None:
+        part = _tensor_type(parts[0])
+        stacked = TensorType(part.element_type, [len(parts), *part.get_shape()])
+        super().__init__(operands=[parts], result_types=[stacked])
+
+    def verify_(self) -> None:
+        if not self.parts:
+            raise VerifyException("stacks at least one tensor")
+        shape = tensor_shape("part 0", self.parts[0], dims=None, elements=Elements.ANY)
+        for index, value in enumerate(self.parts[1:], 1):
+            expect_result_type(f"part {index}", value, self.parts[0].type, "the type of part 0")
+        stacked = TensorType(element_type(self.parts[0]), [len(self.parts), *shape])
+        expect_result_type("y", self.y, stacked, "the parts' type with the batch first")
 
 
 NN = Dialect(
@@ -574,6 +650,8 @@ NN = Dialect(
         MeanOp,
         CausalConv1dOp,
         ReverseOp,
+        UnstackOp,
+        StackOp,
     ],
     [],
 )

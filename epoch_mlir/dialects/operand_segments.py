@@ -16,7 +16,7 @@ from typing import Any, Self
 
 from xdsl.dialects.builtin import DenseArrayBase, IntegerType, i32
 from xdsl.ir import Attribute, SSAValue
-from xdsl.irdl import IRDLOperation, OptionalDef, VariadicDef
+from xdsl.irdl import IRDLOperation, OptionalDef
 from xdsl.utils.exceptions import VerifyException
 
 OPERAND_SEGMENT_SIZES = "operandSegmentSizes"
@@ -28,9 +28,10 @@ class OperandSegmentsError(VerifyException):
 
 
 def optional_operand_count(op_class: type[IRDLOperation]) -> int:
-    """How many of the op's operand definitions are optional or variadic."""
+    """How many of the op's operand definitions are optional (one variadic operand, as
+    `nn.stack`'s parts, needs no segments either: every operand is in it)."""
     operands = op_class.get_irdl_definition().operands
-    return sum(isinstance(definition, VariadicDef) for _, definition in operands)
+    return sum(isinstance(definition, OptionalDef) for _, definition in operands)
 
 
 class InferredOperandSegments(IRDLOperation):

@@ -21,8 +21,11 @@ class Elements(Enum):
     F32 = "f32"
     F32_OR_COMPLEX = "f32 or complex<f32>"
     I32 = "i32"  # token ids
+    ANY = "f32, i32 or complex<f32>"  # data movement (nn.stack, nn.unstack)
 
     def allows(self, element_type: Attribute) -> bool:
+        if self is Elements.ANY:
+            return element_type in (f32, i32, ComplexType(f32))
         if self is Elements.I32:
             return element_type == i32
         if element_type == f32:
@@ -64,6 +67,49 @@ def tensor_shape(
             f"{name} must have {elements.value} elements, got {tensor_type.element_type}"
         )
     return shape
+
+
+def sequence_shape(
+    name: str,
+    value: SSAValue,
+    *,
+    dims: str,
+    elements: Elements = Elements.F32,
+) -> tuple[int | None, tuple[int, ...]]:
+    """The batch size (None when unbatched) and the per-sequence shape of `name`.
+
+    SPEC.md's contract version 2: an operand spelt `dims` (`"L x H"`) may also carry a leading
+    batch dimension (`B x L x H`); the sequences of a batch are independent.
+    """
+    tensor_type = value.type
+    rank = len(dims.split(" x "))
+    if isinstance(tensor_type, TensorType) and len(tensor_type.get_shape()) not in (rank, rank + 1):
+        raise VerifyException(
+            f"{name} must be a {rank}-D tensor ({dims}) or a batch of them ({rank + 1}-D, "
+            f"B x {dims}), got {tensor_type}"
+        )
+    batched = isinstance(tensor_type, TensorType) and len(tensor_type.get_shape()) == rank + 1
+    shape = tensor_shape(name, value, dims=f"B x {dims}" if batched else dims, elements=elements)
+    return (shape[0], shape[1:]) if batched else (None, shape)
+
+
+def expect_same_batch(
+    reference: str, reference_batch: int | None, other: str, other_batch: int | None
+) -> None:
+    """Refuse mixing batched and unbatched sequences, or batches of different sizes."""
+    if reference_batch != other_batch:
+
+        def spelt(batch: int | None) -> str:
+            return "no batch dimension" if batch is None else f"a batch of {batch}"
+
+        raise VerifyException(
+            f"{reference} has {spelt(reference_batch)} but {other} has {spelt(other_batch)}"
+        )
+
+
+def batched(batch: int | None, shape: Sequence[int]) -> list[int]:
+    """`shape` with the leading batch dimension `batch` (none when None)."""
+    return list(shape) if batch is None else [batch, *shape]
 
 
 def element_type(value: SSAValue) -> Attribute:

@@ -1,7 +1,8 @@
 """The `ssm` dialect: state-space-model layers on tensors, as SPEC.md defines them.
 
 This is the level users write. Shapes are time-major: L = sequence length (steps),
-H = channels, N = state size (state columns). `T` is f32 or complex<f32>.
+H = channels, N = state size (state columns). `T` is f32 or complex<f32>. Sequences and
+states may carry a leading batch dimension B (independent sequences); parameters may not.
 """
 
 from __future__ import annotations
@@ -26,10 +27,13 @@ from epoch_mlir.dialects.format_directives import BareWord, PresenceFlag, Traili
 from epoch_mlir.dialects.operand_segments import SegmentsWhenAmbiguous
 from epoch_mlir.dialects.shape_checks import (
     Elements,
+    batched,
     expect_one_of,
     expect_result_type,
+    expect_same_batch,
     expect_same_elements,
     expect_same_size,
+    sequence_shape,
     tensor_shape,
 )
 
@@ -133,7 +137,7 @@ class ScanOp(IRDLOperation):
         super().__init__(operands=[u, Abar, Bbar, C, D], result_types=[_tensor_type(u)])
 
     def verify_(self) -> None:
-        steps, channels = tensor_shape("u", self.u, dims="L x H")
+        batch, (steps, channels) = sequence_shape("u", self.u, dims="L x H")
         abar_channels, states = tensor_shape(
             "Abar", self.Abar, dims="H x N", elements=Elements.F32_OR_COMPLEX
         )
@@ -147,7 +151,8 @@ class ScanOp(IRDLOperation):
             expect_same_size("Abar", states, name, value_states, "state columns")
         (d_channels,) = tensor_shape("D", self.D, dims="H")
         expect_same_size("u", channels, "D", d_channels, "channels")
-        expect_result_type("y", self.y, TensorType(f32, [steps, channels]), "L x H, like u")
+        expected = TensorType(f32, batched(batch, [steps, channels]))
+        expect_result_type("y", self.y, expected, "L x H, like u")
 
 
 @irdl_op_definition
@@ -220,28 +225,34 @@ class SelectiveScanOp(SegmentsWhenAmbiguous):
         return bool(self.delta_softplus.value.data)
 
     def verify_(self) -> None:
-        steps, channels = tensor_shape("u", self.u, dims="L x H")
-        delta_steps, delta_channels = tensor_shape("delta", self.delta, dims="L x H")
+        batch, (steps, channels) = sequence_shape("u", self.u, dims="L x H")
+        delta_batch, (delta_steps, delta_channels) = sequence_shape(
+            "delta", self.delta, dims="L x H"
+        )
+        expect_same_batch("u", batch, "delta", delta_batch)
         expect_same_size("u", steps, "delta", delta_steps, "steps")
         expect_same_size("u", channels, "delta", delta_channels, "channels")
         a_channels, states = tensor_shape("A", self.A, dims="H x N")
         expect_same_size("u", channels, "A", a_channels, "channels")
         for name, value in (("B", self.B), ("C", self.C)):
-            value_steps, value_states = tensor_shape(name, value, dims="L x N")
+            value_batch, (value_steps, value_states) = sequence_shape(name, value, dims="L x N")
+            expect_same_batch("u", batch, name, value_batch)
             expect_same_size("u", steps, name, value_steps, "steps")
             expect_same_size("A", states, name, value_states, "state columns")
         (d_channels,) = tensor_shape("D", self.D, dims="H")
         expect_same_size("u", channels, "D", d_channels, "channels")
         if self.z is not None:
-            z_steps, z_channels = tensor_shape("z", self.z, dims="L x H")
+            z_batch, (z_steps, z_channels) = sequence_shape("z", self.z, dims="L x H")
+            expect_same_batch("u", batch, "z", z_batch)
             expect_same_size("u", steps, "z", z_steps, "steps")
             expect_same_size("u", channels, "z", z_channels, "channels")
-        expect_result_type("y", self.y, TensorType(f32, [steps, channels]), "L x H, like u")
+        expected = TensorType(f32, batched(batch, [steps, channels]))
+        expect_result_type("y", self.y, expected, "L x H, like u")
         if (self.x0 is None) != (self.x_last is None):
             raise VerifyException("x0 and x_last come together: the state in and the state out")
         if self.x0 is not None and self.x_last is not None:
-            state = TensorType(f32, [channels, states])
-            expect_result_type("x0", self.x0, state, "H x N from A")
+            state = TensorType(f32, batched(batch, [channels, states]))
+            expect_result_type("x0", self.x0, state, "H x N from A, per sequence")
             expect_result_type("x_last", self.x_last, state, "the type of x0")
 
 

@@ -80,7 +80,11 @@ def glu(x: np.ndarray) -> np.ndarray:
 def causal_conv1d(
     x: np.ndarray, w: np.ndarray, b: np.ndarray | None, c0: np.ndarray | None = None
 ) -> np.ndarray:
-    """y[k, h] = sum_j w[h, j] x[k-K+1+j, h], reading zeros (or the state c0) before step 0."""
+    """y[k, h] = sum_j w[h, j] x[k-K+1+j, h], reading zeros (or the state c0) before step 0;
+    a batch (B x L x H) is B independent sequences."""
+    if x.ndim == 3:
+        states = [None] * len(x) if c0 is None else list(c0)
+        return np.stack([causal_conv1d(xb, w, b, cb) for xb, cb in zip(x, states, strict=True)])
     steps, _ = x.shape
     taps = w.shape[1]
     before = np.zeros((taps - 1, x.shape[1]), dtype=x.dtype) if c0 is None else c0
@@ -92,8 +96,8 @@ def causal_conv1d(
 
 
 def causal_conv1d_state(x: np.ndarray, c0: np.ndarray) -> np.ndarray:
-    """c_last: the last K-1 rows of [c0; x] (K-1 = the rows of c0)."""
-    return np.concatenate([c0, x])[x.shape[0] :]
+    """c_last: the last K-1 rows of [c0; x] (K-1 = the rows of c0), per sequence of a batch."""
+    return np.concatenate([c0, x], axis=-2)[..., x.shape[-2] :, :]
 
 
 @register_impls
@@ -199,7 +203,7 @@ class NnFunctions(InterpreterFunctions):
     def run_mean(
         self, interpreter: Interpreter, op: nn.MeanOp, args: tuple[Any, ...]
     ) -> tuple[np.ndarray]:
-        return (args[0].mean(axis=0, keepdims=True),)
+        return (args[0].mean(axis=-2, keepdims=True),)
 
     @impl(nn.CausalConv1dOp)
     def run_causal_conv1d(
@@ -216,4 +220,16 @@ class NnFunctions(InterpreterFunctions):
     def run_reverse(
         self, interpreter: Interpreter, op: nn.ReverseOp, args: tuple[Any, ...]
     ) -> tuple[np.ndarray]:
-        return (args[0][::-1].copy(),)
+        return (args[0][..., ::-1, :].copy(),)
+
+    @impl(nn.UnstackOp)
+    def run_unstack(
+        self, interpreter: Interpreter, op: nn.UnstackOp, args: tuple[Any, ...]
+    ) -> tuple[np.ndarray, ...]:
+        return tuple(part.copy() for part in args[0])
+
+    @impl(nn.StackOp)
+    def run_stack(
+        self, interpreter: Interpreter, op: nn.StackOp, args: tuple[Any, ...]
+    ) -> tuple[np.ndarray]:
+        return (np.stack(args),)

@@ -20,7 +20,10 @@ from epoch_mlir.numerics import discretize
 def scan(
     u: np.ndarray, Abar: np.ndarray, Bbar: np.ndarray, C: np.ndarray, D: np.ndarray
 ) -> np.ndarray:
-    """y[k, h] = Re(sum_n C s_k) + D u[k, h] with s_k = Abar s_{k-1} + Bbar u[k, h], s_{-1} = 0."""
+    """y[k, h] = Re(sum_n C s_k) + D u[k, h] with s_k = Abar s_{k-1} + Bbar u[k, h], s_{-1} = 0;
+    a batch (B x L x H) is B independent sequences."""
+    if u.ndim == 3:
+        return np.stack([scan(sequence, Abar, Bbar, C, D) for sequence in u])
     steps, channels = u.shape
     state = np.zeros(Abar.shape, dtype=np.result_type(Abar, Bbar, C, np.float64))
     y = np.empty((steps, channels), dtype=np.float64)
@@ -42,7 +45,24 @@ def selective_scan(
     x0: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mamba's recurrence: x_k = exp(d_k A) x_{k-1} + d_k u_k B_k, y_k = x_k C_k + D u_k,
-    from x0 (or 0); returns y and the last state."""
+    from x0 (or 0); returns y and the last state. A batch (u, delta, z: B x L x H; B, C:
+    B x L x N; x0: B x H x N) is B independent sequences."""
+    if u.ndim == 3:
+        runs = [
+            selective_scan(
+                u[b],
+                delta[b],
+                A,
+                B[b],
+                C[b],
+                D,
+                None if z is None else z[b],
+                delta_softplus,
+                None if x0 is None else x0[b],
+            )
+            for b in range(len(u))
+        ]
+        return np.stack([y for y, _ in runs]), np.stack([last for _, last in runs])
     steps, channels = u.shape
     step_sizes = softplus(delta) if delta_softplus else delta
     state = np.zeros(A.shape, dtype=np.float64) if x0 is None else np.asarray(x0, np.float64)

@@ -12,22 +12,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerAttr, ModuleOp, i64
+from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, ModuleOp, i64
 from xdsl.ir import SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 
 from epoch_mlir.conversions.systolic_common.lowering import LoweringError
-from epoch_mlir.dialects.systolic import VIEWS, ColumnsOp, DramType, LoadOp, ReverseOp, StoreOp
+from epoch_mlir.dialects.systolic import (
+    VIEWS,
+    ColumnsOp,
+    DramType,
+    GatherOp,
+    LoadOp,
+    ReverseOp,
+    RowsOp,
+    StoreOp,
+)
 from epoch_mlir.dialects.systolic.attrs import int_array, int_values
 
-Transfer = LoadOp | StoreOp
+Transfer = LoadOp | StoreOp | GatherOp
 
 
 def _window(transfer: Transfer, role: str) -> tuple[list[int], IntegerAttr | None]:
-    if role == "src":
-        return list(int_values(transfer.src_offsets)), transfer.src_row_stride
-    return list(int_values(transfer.dst_offsets)), transfer.dst_row_stride
+    """The corner and the row stride (None: a row of the tensor) of `role`'s window."""
+    offsets = transfer.properties[f"{role}_offsets"]
+    stride = transfer.properties.get(f"{role}_row_stride")
+    assert isinstance(offsets, DenseArrayBase)
+    assert stride is None or isinstance(stride, IntegerAttr)
+    return list(int_values(offsets)), stride
 
 
 def _mirror(transfer: Transfer, role: str, tensor: SSAValue) -> None:
@@ -42,7 +54,9 @@ def _mirror(transfer: Transfer, role: str, tensor: SSAValue) -> None:
     assert isinstance(tensor_type, DramType)
     rows, cols = tensor_type.matrix
     (row, col), stride_attr = _window(transfer, role)
-    steps = list(int_values(transfer.src_step if role == "src" else transfer.dst_step))
+    step = transfer.properties[f"{role}_step"]
+    assert isinstance(step, DenseArrayBase)
+    steps = list(int_values(step))
     steps[0::2] = [-row_step for row_step in steps[0::2]]  # every loop's row step
     window_rows = int_values(transfer.sizes)[0]
     stride = cols if stride_attr is None else stride_attr.value.data
@@ -81,13 +95,25 @@ def _shift_columns(transfer: Transfer, role: str, view: ColumnsOp) -> None:
         transfer.properties[f"{role}_row_stride"] = IntegerAttr(stride // width * cols, i64)
 
 
+def _shift_rows(transfer: Transfer, role: str, view: RowsOp) -> None:
+    """Address `role`'s window on the tensor `view` takes rows of: `start` rows down. Rows are
+    as wide in both, so strides and loop steps stay."""
+    (row, col), _ = _window(transfer, role)
+    transfer.properties[f"{role}_offsets"] = int_array((row + view.start.value.data, col))
+
+
 def _fold(transfer: Transfer) -> None:
     """Address the transfer on the tensor under its chain of views, outermost view first."""
-    role, index = ("src", 0) if isinstance(transfer, LoadOp) else ("dst", 1)
+    if isinstance(transfer, GatherOp):
+        role, index = "ids", 1
+    else:
+        role, index = ("src", 0) if isinstance(transfer, LoadOp) else ("dst", 1)
     value = transfer.operands[index]
     while isinstance(view := value.owner, VIEWS):
         if isinstance(view, ReverseOp):
             _mirror(transfer, role, view.source)
+        elif isinstance(view, RowsOp):
+            _shift_rows(transfer, role, view)
         else:
             _shift_columns(transfer, role, view)
         value = view.source
@@ -101,24 +127,24 @@ def _fold(transfer: Transfer) -> None:
 
 @dataclass(frozen=True)
 class SystolicFoldViewsPass(ModulePass):
-    """Fold `systolic.reverse` and `systolic.columns` views into the DMA transfers that read or
-    write through them.
+    """Fold `systolic.reverse`, `systolic.columns` and `systolic.rows` views into the DMA
+    transfers that read or write through them.
 
     #### Input invariant
     A systolic module whose views are used only by `systolic.load` (source) and
     `systolic.store` (destination), or by other views.
     #### Output IR
     The same transfers addressing the viewed tensors (mirror rows, negative row strides and
-    steps; columns to the right, the tensor's row stride) and no views. A view used any other
-    way (e.g. returned) is an error at its user.
+    steps; columns to the right, the tensor's row stride; rows further down) and no views. A
+    view used any other way (e.g. returned) is an error at its user.
     """
 
     name = "systolic-fold-views"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        views: list[ReverseOp | ColumnsOp] = []
+        views: list[ReverseOp | ColumnsOp | RowsOp] = []
         for nested in op.walk():
-            if isinstance(nested, LoadOp | StoreOp):
+            if isinstance(nested, LoadOp | StoreOp | GatherOp):
                 _fold(nested)
             elif isinstance(nested, VIEWS):
                 views.append(nested)

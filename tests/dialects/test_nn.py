@@ -51,7 +51,7 @@ def test_builders_infer_verified_result_types(op: Operation, result_shape: list[
 
 def test_op_classes_follow_the_naming_conventions() -> None:
     operations = list(nn.NN.operations)
-    assert len(operations) == 18
+    assert len(operations) == 20
     for op in operations:
         assert op.__name__.endswith("Op")
         assert op.name.startswith("nn.")

@@ -3,7 +3,8 @@
 `nn.linear` runs on the array in the requested conventional dataflow (kernels/gemm.py's folds,
 gemm.py, gemm_lowering.py); every other `nn` op runs on the vector unit, as kernels/vector.py does
 layer norm: the elementwise ops through one table (elementwise.py), normalization.py,
-sequence.py (mean, reverse, slice, embedding), conv1d.py; common.py holds what they share. All
+sequence.py (mean, reverse, slice, embedding), conv1d.py, batch.py (the views of a batch's
+sequences); common.py holds what they share. All
 of them stream the sequence through SRAM in double-buffered chunks with the steady state in one
 `systolic.chunk_loop` (tiling.py), so the IR does not grow with L. docs/compiler.md ("nn
 lowering") describes each op's mapping.
@@ -22,6 +23,7 @@ from xdsl.pattern_rewriter import (
     RewritePattern,
 )
 
+from epoch_mlir.conversions.convert_nn_to_systolic.batch import LowerNnStack, LowerNnUnstack
 from epoch_mlir.conversions.convert_nn_to_systolic.common import Options
 from epoch_mlir.conversions.convert_nn_to_systolic.conv1d import LowerNnCausalConv1d
 from epoch_mlir.conversions.convert_nn_to_systolic.elementwise import LowerNnElementwise, LowerNnGlu
@@ -80,6 +82,8 @@ class ConvertNnToSystolicPass(ModulePass):
             LowerNnSlice(options),
             LowerNnEmbedding(options),
             LowerNnCausalConv1d(options),
+            LowerNnUnstack(options),
+            LowerNnStack(options),
         ]
         located: list[RewritePattern] = [KeepSourceLocation(pattern) for pattern in patterns]
         PatternRewriteWalker(GreedyRewritePatternApplier(located)).rewrite_module(op)

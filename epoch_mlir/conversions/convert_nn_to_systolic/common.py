@@ -35,6 +35,7 @@ from epoch_mlir.conversions.systolic_common.fusion import Fusion
 from epoch_mlir.conversions.systolic_common.lowering import (
     LoweringError,
     dram_operand,
+    dram_type,
     replace_with_dram,
     target_of,
 )
@@ -153,18 +154,17 @@ class Layer:
 
 
 def matrix(op: Operation, value: SSAValue) -> tuple[int, int]:
-    """The rows x cols view windows use: a 1-D tensor of n is one row of n."""
+    """The rows x cols view windows use: a 1-D tensor of n is one row of n, a batch B x L x H
+    its B*L rows (ops that treat every row alike lower a batch as one longer sequence)."""
     assert isinstance(value.type, TensorType)
     shape = value.type.get_shape()
-    if len(shape) == 1:
-        return 1, shape[0]
-    if len(shape) != 2:
+    if len(shape) not in (1, 2, 3):
         raise LoweringError.at(
             op,
-            f"works on 1-D or 2-D tensors at the systolic level, got {value.type} (rank "
-            f"{len(shape)}): reshape it to sequence x channels",
+            f"works on 1-D, 2-D or 3-D (batched) tensors at the systolic level, got "
+            f"{value.type} (rank {len(shape)})",
         )
-    return shape[0], shape[1]
+    return dram_type(value.type).matrix
 
 
 def load_rows(src: SSAValue, row: int, step: int, dst: SSAValue, rows: int, cols: int) -> LoadOp:

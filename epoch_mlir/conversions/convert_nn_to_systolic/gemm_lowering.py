@@ -47,6 +47,7 @@ from epoch_mlir.conversions.convert_nn_to_systolic.tiling import (
 from epoch_mlir.conversions.systolic_common.cost import instruction_cycles
 from epoch_mlir.conversions.systolic_common.lowering import (
     LoweringError,
+    dram_type,
     folds,
     machine_of,
     replace_with_dram,
@@ -56,7 +57,6 @@ from epoch_mlir.dialects.systolic import (
     AllocDramOp,
     ArrayConfigAttr,
     ConfigureOp,
-    DramType,
     LoadOp,
     TargetAttr,
 )
@@ -103,13 +103,13 @@ class LowerNnLinear(RewritePattern):
             best = _fused_chunk(layer.target, norm, length, outputs, features, chunk)
             if best != chunk:
                 chunk = layer.tile(length, streams, fixed, cap=best)
-        y = layer.result((length, outputs))
+        y = layer.result(dram_type(op.y.type).get_shape())
         xb = layer.buffers(x_stream, "x")
         yb = layer.buffers(y_stream, "y")
         # the layer norm's tensor and its (out, mean, rstd) buffers for even and odd chunks
         normalising: tuple[LayerNormChunks, SSAValue, list[tuple[SSAValue, SSAValue]]] | None = None
         if layer_norm is not None and norm is not None:
-            normalised = AllocDramOp(DramType((length, outputs)))
+            normalised = AllocDramOp(dram_type(layer_norm.y.type))
             normalised.tensor.name_hint = layer_norm.y.name_hint
             layer.ops.append(normalised)
             names = ("norm_out", "mean", "rstd")

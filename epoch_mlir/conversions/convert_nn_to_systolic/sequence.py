@@ -65,18 +65,19 @@ class LowerNnMean(RewritePattern):
         layer.finish(y)
 
 
-def _read_only_by_lowerings(value: SSAValue) -> bool:
+def read_only_by_lowerings(value: SSAValue) -> bool:
     """Whether every reader of `value` reads it by DMA: an `nn`/`ssm` op (whose lowering
-    loads its operands) or, once such an op is lowered, a `systolic.load` or view."""
+    loads its operands; not `nn.stack`, which takes over its operands' storage) or, once such
+    an op is lowered, a `systolic.load` or view."""
     for use in value.uses:
         user = use.operation
         if isinstance(user, UnrealizedConversionCastOp):
-            if not all(_read_only_by_lowerings(result) for result in user.results):
+            if not all(read_only_by_lowerings(result) for result in user.results):
                 return False
         elif isinstance(user, VIEWS):
-            if not _read_only_by_lowerings(user.result):
+            if not read_only_by_lowerings(user.result):
                 return False
-        elif not (
+        elif isinstance(user, nn.StackOp) or not (
             user.dialect_name() in ("nn", "ssm") or (isinstance(user, LoadOp) and use.index == 0)
         ):
             return False
@@ -95,12 +96,11 @@ def _finish_as_view(layer: Layer, view: ReverseOp | ColumnsOp, value: SSAValue) 
 Fill = Callable[[Chunk, SSAValue], list[Operation]]
 
 
-def _copy_through_sram(layer: Layer, length: int, cols: int, fill: Fill, name: str) -> None:
-    """The op's L x cols result, chunk by chunk: `fill` brings a chunk's rows into SRAM (the
-    only work) and a store writes them out, double-buffered as every nn lowering."""
+def copy_rows(layer: Layer, length: int, cols: int, fill: Fill, name: str, y: SSAValue) -> None:
+    """Rows 0..length of the DRAM tensor `y`, chunk by chunk: `fill` brings a chunk's rows into
+    SRAM (the only work) and a store writes them out, double-buffered as every nn lowering."""
     stream = Stream(INPUT, cols)
     layer.tile(length, [stream])
-    y = layer.result((length, cols))
     buffers = layer.buffers(stream, name)
 
     def load(c: Chunk) -> list[Operation]:
@@ -110,6 +110,12 @@ def _copy_through_sram(layer: Layer, length: int, cols: int, fill: Fill, name: s
         return [store_rows(buffers[c.buffer], y, c, cols)]
 
     layer.ops += layer.pipeline(load, compute)
+
+
+def _copy_through_sram(layer: Layer, length: int, cols: int, fill: Fill, name: str) -> None:
+    """The op's L x cols result, a copy of what `fill` brings into SRAM (see `copy_rows`)."""
+    y = layer.result((length, cols))
+    copy_rows(layer, length, cols, fill, name, y)
     layer.finish(y)
 
 
@@ -132,7 +138,7 @@ class LowerNnReverse(RewritePattern):
         layer = Layer(op, rewriter, self.options)
         length, channels = matrix(op, op.x)
         x = layer.dram(op.x)
-        if _read_only_by_lowerings(op.y):
+        if read_only_by_lowerings(op.y):
             _finish_as_view(layer, ReverseOp(x), op.y)
             return
 
@@ -170,7 +176,7 @@ class LowerNnSlice(RewritePattern):
         length, _ = matrix(op, op.x)
         x = layer.dram(op.x)
         start, width = op.start.value.data, op.width
-        if _read_only_by_lowerings(op.y):
+        if read_only_by_lowerings(op.y):
             _finish_as_view(layer, ColumnsOp(x, start, width), op.y)
             return
 

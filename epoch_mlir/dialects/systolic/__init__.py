@@ -64,7 +64,7 @@ from epoch_mlir.dialects.systolic.vector import (
     SelectiveStreamOp,
     VectorOp,
 )
-from epoch_mlir.dialects.systolic.views import VIEWS, ColumnsOp, ReverseOp
+from epoch_mlir.dialects.systolic.views import VIEWS, ColumnsOp, ReverseOp, RowsOp
 from epoch_mlir.dialects.systolic.window import (
     StridedWindow,
     Window,
@@ -85,6 +85,7 @@ SYSTOLIC = Dialect(
         GatherOp,
         ReverseOp,
         ColumnsOp,
+        RowsOp,
         PreloadCoefficientsOp,
         PreloadTileOp,
         StreamOp,
@@ -125,6 +126,7 @@ __all__ = [
     "PreloadCoefficientsOp",
     "PreloadTileOp",
     "ReverseOp",
+    "RowsOp",
     "SelectiveDiscretizeOp",
     "SelectiveStateOp",
     "SelectiveStreamOp",

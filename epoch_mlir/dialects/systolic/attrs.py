@@ -3,6 +3,7 @@ configuration and the machine (`#systolic.target`), and the helpers they share."
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeVar, cast
@@ -89,9 +90,10 @@ def _check_element_type(what: str, element_type: Attribute, integers: bool) -> N
     raise VerifyException(f"{what} must have {allowed} elements, got {element_type}")
 
 
-def _check_shape(what: str, shape: Sequence[int]) -> None:
-    if len(shape) not in (1, 2):
-        raise VerifyException(f"{what} must be 1-D or 2-D, got shape {shape_text(shape)}")
+def _check_shape(what: str, shape: Sequence[int], batched: bool) -> None:
+    if len(shape) not in ((1, 2, 3) if batched else (1, 2)):
+        ranks = "1-D, 2-D or 3-D (a batch of sequences)" if batched else "1-D or 2-D"
+        raise VerifyException(f"{what} must be {ranks}, got shape {shape_text(shape)}")
     if any(size < 1 for size in shape):
         raise VerifyException(f"{what} must have positive static sizes, got {shape_text(shape)}")
 
@@ -112,7 +114,8 @@ def slot_number(attr: IntegerAttr) -> int:
 
 
 class MemoryType(ParametrizedAttribute, TypeAttribute):
-    """What DRAM tensors and SRAM buffers share: a 1-D or 2-D shape of f32 or complex<f32>.
+    """What DRAM tensors and SRAM buffers share: a 1-D or 2-D shape of f32 or complex<f32>
+    (a DRAM tensor may also be 3-D: a batch of sequences, B x L x H).
 
     Each concrete type declares its own parameters: only those of the decorated class take
     part in equality and hashing.
@@ -127,9 +130,10 @@ class MemoryType(ParametrizedAttribute, TypeAttribute):
 
     @property
     def matrix(self) -> tuple[int, int]:
-        """The shape windows address: a 1-D `[n]` is one row `[1, n]`."""
-        shape = self.get_shape()
-        return (1, shape[0]) if len(shape) == 1 else (shape[0], shape[1])
+        """The shape windows address: a 1-D `[n]` is one row `[1, n]`, and a batch
+        `[B, L, H]` the B*L rows its row-major words hold (its sequences one after another)."""
+        *rows, cols = self.get_shape()
+        return math.prod(rows), cols
 
     @property
     def words(self) -> int:
@@ -137,8 +141,9 @@ class MemoryType(ParametrizedAttribute, TypeAttribute):
         return rows * cols * element_words(self.element_type)
 
     def verify(self) -> None:
-        _check_shape(self.name, self.get_shape())
-        _check_element_type(self.name, self.element_type, integers=self.name == "systolic.dram")
+        dram = self.name == "systolic.dram"
+        _check_shape(self.name, self.get_shape(), batched=dram)
+        _check_element_type(self.name, self.element_type, integers=dram)
 
 
 @irdl_attr_definition

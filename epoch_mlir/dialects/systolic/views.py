@@ -2,12 +2,13 @@
 
 A view costs nothing at run time: `systolic-fold-views` rewrites every transfer through a view
 into a transfer on the viewed tensor with the addressing the view implies (a DMA can walk a
-tensor backwards, or read a run of each row's columns), so no data moves and no instruction is
-spent on the reordering itself.
+tensor backwards, read a run of each row's columns, or start some rows down), so no data
+moves and no instruction is spent on the reordering itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from xdsl.dialects.builtin import I64, IntegerAttr
@@ -110,5 +111,51 @@ class ColumnsOp(IRDLOperation):
             )
 
 
+@irdl_op_definition
+class RowsOp(IRDLOperation):
+    """A run of whole rows of a DRAM tensor, as a view of the same words: one sequence (or one
+    state) of a batch.
+
+    result[i, j] = source[start + i, j]   (both as the rows x cols their windows address)
+
+    The result may have a shape of its own (the source is B x L x H, the view L x H), as long
+    as its rows are as wide as the source's: a window of the view is the window of the source
+    `start` rows down, so a batch costs no transfer to split or to put together.
+    """
+
+    name = "systolic.rows"
+
+    source = operand_def(DramType)
+    result = result_def(DramType)
+    start = prop_def(IntegerAttr[I64])
+
+    traits = traits_def(Pure())
+    assembly_format = "$source `start` $start attr-dict `:` type($source) `->` type($result)"
+
+    def __init__(self, source: SSAValue, start: int, shape: Sequence[int]) -> None:
+        source_type = source.type
+        assert isinstance(source_type, DramType)
+        super().__init__(
+            operands=[source],
+            result_types=[DramType(shape, source_type.element_type)],
+            properties={"start": IntegerAttr(start, 64)},
+        )
+
+    def verify_(self) -> None:
+        source_type, result_type = self.source.type, self.result.type
+        assert isinstance(source_type, DramType) and isinstance(result_type, DramType)
+        (source_rows, source_cols), (rows, cols) = source_type.matrix, result_type.matrix
+        if source_cols != cols or source_type.element_type != result_type.element_type:
+            raise VerifyException(
+                f"the view {result_type} must have rows of the width and elements of {source_type}"
+            )
+        start = self.start.value.data
+        if start < 0 or start + rows > source_rows:
+            raise VerifyException(
+                f"rows {start} .. {start + rows - 1} are not all in {source_type} "
+                f"({source_rows} rows of {source_cols})"
+            )
+
+
 # the views systolic-fold-views folds into DMA addressing
-VIEWS = (ReverseOp, ColumnsOp)
+VIEWS = (ReverseOp, ColumnsOp, RowsOp)

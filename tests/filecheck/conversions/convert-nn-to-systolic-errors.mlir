@@ -70,11 +70,11 @@ func.func @layer_norm_parameters(%x: tensor<4x130xf32>, %g: tensor<130xf32>, %b:
 
 // -----
 
-// The systolic level holds 1-D and 2-D tensors only.
-func.func @rank3(%x: tensor<8xf32>) -> tensor<8xf32> {
-  %e = tensor.expand_shape %x [[0, 1, 2]] output_shape [2, 2, 2] : tensor<8xf32> into tensor<2x2x2xf32>
-  // CHECK: convert-nn-to-systolic-errors.mlir:[[# @LINE + 1]]:8: error: 'nn.relu' op works on 1-D or 2-D tensors at the systolic level, got tensor<2x2x2xf32> (rank 3): reshape it to sequence x channels
-  %r = nn.relu %e : tensor<2x2x2xf32>
-  %c = tensor.collapse_shape %r [[0, 1, 2]] : tensor<2x2x2xf32> into tensor<8xf32>
-  func.return %c : tensor<8xf32>
+// The systolic level holds 1-D and 2-D tensors, and batches of them (3-D).
+func.func @rank4(%x: tensor<16xf32>) -> tensor<16xf32> {
+  %e = tensor.expand_shape %x [[0, 1, 2, 3]] output_shape [2, 2, 2, 2] : tensor<16xf32> into tensor<2x2x2x2xf32>
+  // CHECK: convert-nn-to-systolic-errors.mlir:[[# @LINE + 1]]:8: error: 'nn.relu' op works on 1-D, 2-D or 3-D (batched) tensors at the systolic level, got tensor<2x2x2x2xf32> (rank 4)
+  %r = nn.relu %e : tensor<2x2x2x2xf32>
+  %c = tensor.collapse_shape %r [[0, 1, 2, 3]] : tensor<2x2x2x2xf32> into tensor<16xf32>
+  func.return %c : tensor<16xf32>
 }

@@ -113,3 +113,28 @@ builtin.module attributes {systolic.target = #t} {
     func.return
   }
 }
+
+// -----
+
+// A systolic.rows view (a sequence of a batch) is the window `start` rows down; strides and
+// steps stay. The ids a gather reads fold the same way (a batch of token ids, B x L).
+// CHECK-LABEL: func.func @rows
+// CHECK-NOT:   systolic.rows
+// CHECK:       systolic.load %x[7, 0] -> %b[0, 0] sizes [2, 2]
+// CHECK:       systolic.store %b[0, 0] -> %x[6, 0] step [1, 0] sizes [1, 2]
+// CHECK:       systolic.gather %t rows %ids[1, 2] -> %e[0, 0] sizes [2, 2]
+#t = #systolic.target<"t", 4x4, lima, loop_depth 2, banks [input 64, weight 64, output 64]>
+builtin.module attributes {systolic.target = #t} {
+  func.func @rows(%x: !systolic.dram<2x6x2xf32>, %ids: !systolic.dram<2x4xi32>, %t: !systolic.dram<5x2xf32>) {
+    %s = systolic.rows %x start 6 : !systolic.dram<2x6x2xf32> -> !systolic.dram<6x2xf32>
+    %b = systolic.alloc : !systolic.sram<input, 4x2xf32>
+    systolic.load %s[1, 0] -> %b[0, 0] sizes [2, 2] : !systolic.dram<6x2xf32>, !systolic.sram<input, 4x2xf32>
+    systolic.chunk_loop 2 {
+      systolic.store %b[0, 0] -> %s[0, 0] step [1, 0] sizes [1, 2] : !systolic.sram<input, 4x2xf32>, !systolic.dram<6x2xf32>
+    }
+    %i = systolic.rows %ids start 1 : !systolic.dram<2x4xi32> -> !systolic.dram<4xi32>
+    %e = systolic.alloc : !systolic.sram<output, 2x2xf32>
+    systolic.gather %t rows %i[0, 2] -> %e[0, 0] sizes [2, 2] : !systolic.dram<5x2xf32>, !systolic.dram<4xi32>, !systolic.sram<output, 2x2xf32>
+    func.return
+  }
+}

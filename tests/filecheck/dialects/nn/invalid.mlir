@@ -6,7 +6,7 @@
 // NOMODULE-NOT: builtin.module
 
 func.func @linear_x_rank(%x: tensor<32xf32>, %W: tensor<16x32xf32>) {
-  // CHECK: invalid.mlir:[[# @LINE + 1]]:8: error: 'nn.linear' op x must be a 2-D tensor (L x K), got tensor<32xf32>
+  // CHECK: invalid.mlir:[[# @LINE + 1]]:8: error: 'nn.linear' op x must be a 2-D tensor (L x K) or a batch of them (3-D, B x L x K), got tensor<32xf32>
   %y = nn.linear %x, %W : (tensor<32xf32>, tensor<16x32xf32>) -> tensor<8x16xf32>
   func.return
 }
@@ -157,9 +157,9 @@ func.func @layer_norm_eps_type(%x: tensor<8x16xf32>, %g: tensor<16xf32>) {
 
 // -----
 
-func.func @layer_norm_x_rank(%x: tensor<8x16x2xf32>, %g: tensor<16xf32>) {
-  // CHECK: 'nn.layer_norm' op x must be a 2-D tensor (L x H), got tensor<8x16x2xf32>
-  %y = nn.layer_norm %x, %g, %g : (tensor<8x16x2xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<8x16x2xf32>
+func.func @layer_norm_x_rank(%x: tensor<8x16x2x1xf32>, %g: tensor<16xf32>) {
+  // CHECK: 'nn.layer_norm' op x must be a 2-D tensor (L x H) or a batch of them (3-D, B x L x H), got tensor<8x16x2x1xf32>
+  %y = nn.layer_norm %x, %g, %g : (tensor<8x16x2x1xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<8x16x2x1xf32>
   func.return
 }
 
@@ -198,7 +198,7 @@ func.func @layer_norm_y_type(%x: tensor<8x16xf32>, %g: tensor<16xf32>) {
 // -----
 
 func.func @glu_rank(%x: tensor<16xf32>) {
-  // CHECK: 'nn.glu' op x must be a 2-D tensor (L x 2H), got tensor<16xf32>
+  // CHECK: 'nn.glu' op x must be a 2-D tensor (L x 2H) or a batch of them (3-D, B x L x 2H), got tensor<16xf32>
   %y = nn.glu %x : tensor<16xf32> -> tensor<8xf32>
   func.return
 }
@@ -222,7 +222,7 @@ func.func @glu_y_type(%x: tensor<8x16xf32>) {
 // -----
 
 func.func @mean_rank(%x: tensor<8xf32>) {
-  // CHECK: 'nn.mean' op x must be a 2-D tensor (L x H), got tensor<8xf32>
+  // CHECK: 'nn.mean' op x must be a 2-D tensor (L x H) or a batch of them (3-D, B x L x H), got tensor<8xf32>
   %y = nn.mean %x : tensor<8xf32> -> tensor<1xf32>
   func.return
 }
@@ -230,7 +230,7 @@ func.func @mean_rank(%x: tensor<8xf32>) {
 // -----
 
 func.func @mean_y_type(%x: tensor<8x16xf32>) {
-  // CHECK: 'nn.mean' op y has type tensor<16xf32> but must be tensor<1x16xf32> (1 x H)
+  // CHECK: 'nn.mean' op y has type tensor<16xf32> but must be tensor<1x16xf32> (1 x H per sequence)
   %y = nn.mean %x : tensor<8x16xf32> -> tensor<16xf32>
   func.return
 }
@@ -238,7 +238,7 @@ func.func @mean_y_type(%x: tensor<8x16xf32>) {
 // -----
 
 func.func @causal_conv1d_x_rank(%x: tensor<8xf32>, %w: tensor<16x4xf32>) {
-  // CHECK: 'nn.causal_conv1d' op x must be a 2-D tensor (L x H), got tensor<8xf32>
+  // CHECK: 'nn.causal_conv1d' op x must be a 2-D tensor (L x H) or a batch of them (3-D, B x L x H), got tensor<8xf32>
   %y = nn.causal_conv1d %x, %w : (tensor<8xf32>, tensor<16x4xf32>) -> tensor<8xf32>
   func.return
 }
@@ -286,7 +286,7 @@ func.func @causal_conv1d_y_type(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>) {
 // -----
 
 func.func @reverse_rank(%x: tensor<8xf32>) {
-  // CHECK: 'nn.reverse' op x must be a 2-D tensor (L x H), got tensor<8xf32>
+  // CHECK: 'nn.reverse' op x must be a 2-D tensor (L x H) or a batch of them (3-D, B x L x H), got tensor<8xf32>
   %y = nn.reverse %x : tensor<8xf32>
   func.return
 }
@@ -383,7 +383,7 @@ func.func @embedding_result(%ids: tensor<8xi32>, %table: tensor<100x16xf32>) {
 // -----
 
 func.func @conv_state_rows(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>, %c0: tensor<4x16xf32>) {
-  // CHECK: 'nn.causal_conv1d' op c0 has type tensor<4x16xf32> but must be tensor<3x16xf32> ((K - 1) x H from w)
+  // CHECK: 'nn.causal_conv1d' op c0 has type tensor<4x16xf32> but must be tensor<3x16xf32> ((K - 1) x H from w, per sequence)
   %y, %c = nn.causal_conv1d %x, %w state %c0 : (tensor<8x16xf32>, tensor<16x4xf32>, tensor<4x16xf32>) -> tensor<8x16xf32>, tensor<4x16xf32>
   func.return
 }
@@ -401,5 +401,62 @@ func.func @conv_state_without_result(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>,
 func.func @conv_state_one_tap(%x: tensor<8x16xf32>, %w: tensor<16x1xf32>, %c0: tensor<1x16xf32>) {
   // CHECK: 'nn.causal_conv1d' op w has 1 tap: a convolution of one tap has no state (c0 is K - 1 rows)
   %y, %c = nn.causal_conv1d %x, %w state %c0 : (tensor<8x16xf32>, tensor<16x1xf32>, tensor<1x16xf32>) -> tensor<8x16xf32>, tensor<1x16xf32>
+  func.return
+}
+
+// -----
+
+// A batch: the norm's channels are the last dimension (B x L x H).
+func.func @layer_norm_batched_channels(%x: tensor<8x16x2xf32>, %g: tensor<16xf32>) {
+  // CHECK: 'nn.layer_norm' op x has 2 channels but gamma has 16
+  %y = nn.layer_norm %x, %g, %g : (tensor<8x16x2xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<8x16x2xf32>
+  func.return
+}
+
+// -----
+
+func.func @conv_state_batch(%x: tensor<2x8x4xf32>, %w: tensor<4x3xf32>, %c0: tensor<2x4xf32>) {
+  // CHECK: 'nn.causal_conv1d' op c0 has type tensor<2x4xf32> but must be tensor<2x2x4xf32> ((K - 1) x H from w, per sequence)
+  %y, %c = nn.causal_conv1d %x, %w state %c0 : (tensor<2x8x4xf32>, tensor<4x3xf32>, tensor<2x4xf32>) -> tensor<2x8x4xf32>, tensor<2x4xf32>
+  func.return
+}
+
+// -----
+
+func.func @slice_batch(%x: tensor<2x8x16xf32>) {
+  // CHECK: 'nn.slice' op x has a batch of 2 but y has no batch dimension
+  %y = nn.slice %x start 0 : tensor<2x8x16xf32> -> tensor<8x4xf32>
+  func.return
+}
+
+// -----
+
+func.func @unstack_count(%x: tensor<2x8x16xf32>) {
+  // CHECK: 'nn.unstack' op x has 2 sequences but parts has 3
+  %a, %b, %c = "nn.unstack"(%x) : (tensor<2x8x16xf32>) -> (tensor<8x16xf32>, tensor<8x16xf32>, tensor<8x16xf32>)
+  func.return
+}
+
+// -----
+
+func.func @unstack_part_type(%x: tensor<2x8x16xf32>) {
+  // CHECK: 'nn.unstack' op part 1 has type tensor<8x4xf32> but must be tensor<8x16xf32> (x without its batch dimension)
+  %a, %b = nn.unstack %x : tensor<2x8x16xf32> -> tensor<8x16xf32>, tensor<8x4xf32>
+  func.return
+}
+
+// -----
+
+func.func @stack_types(%a: tensor<8x16xf32>, %b: tensor<8x4xf32>) {
+  // CHECK: 'nn.stack' op part 1 has type tensor<8x4xf32> but must be tensor<8x16xf32> (the type of part 0)
+  %y = nn.stack %a, %b : tensor<8x16xf32>, tensor<8x4xf32> -> tensor<2x8x16xf32>
+  func.return
+}
+
+// -----
+
+func.func @stack_result(%a: tensor<8x16xf32>, %b: tensor<8x16xf32>) {
+  // CHECK: 'nn.stack' op y has type tensor<3x8x16xf32> but must be tensor<2x8x16xf32> (the parts' type with the batch first)
+  %y = nn.stack %a, %b : tensor<8x16xf32>, tensor<8x16xf32> -> tensor<3x8x16xf32>
   func.return
 }

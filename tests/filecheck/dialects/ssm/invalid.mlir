@@ -133,7 +133,7 @@ func.func @discretize_Bbar_type(%A: tensor<4x8xf32>, %delta: tensor<4xf32>) {
 // -----
 
 func.func @scan_u_rank(%u: tensor<16xf32>, %Abar: tensor<4x8xf32>, %D: tensor<4xf32>) {
-  // CHECK: 'ssm.scan' op u must be a 2-D tensor (L x H), got tensor<16xf32>
+  // CHECK: 'ssm.scan' op u must be a 2-D tensor (L x H) or a batch of them (3-D, B x L x H), got tensor<16xf32>
   %y = ssm.scan %u, %Abar, %Abar, %Abar, %D : (tensor<16xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4xf32>) -> tensor<16x4xf32>
   func.return
 }
@@ -228,9 +228,43 @@ func.func @scan_y_type(%u: tensor<16x4xf32>, %Abar: tensor<4x8xcomplex<f32>>, %D
 
 // -----
 
-func.func @selective_scan_u_rank(%u: tensor<16x4x1xf32>, %delta: tensor<16x4xf32>, %A: tensor<4x8xf32>, %B: tensor<16x8xf32>, %D: tensor<4xf32>) {
-  // CHECK: 'ssm.selective_scan' op u must be a 2-D tensor (L x H), got tensor<16x4x1xf32>
-  %y = ssm.selective_scan %u, %delta, %A, %B, %B, %D : (tensor<16x4x1xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>) -> tensor<16x4xf32>
+// A batch is B sequences: every batched operand has the same B.
+func.func @selective_scan_batches_differ(%u: tensor<2x16x4xf32>, %delta: tensor<3x16x4xf32>, %A: tensor<4x8xf32>, %B: tensor<2x16x8xf32>, %D: tensor<4xf32>) {
+  // CHECK: invalid.mlir:[[# @LINE + 1]]:8: error: 'ssm.selective_scan' op u has a batch of 2 but delta has a batch of 3
+  %y = ssm.selective_scan %u, %delta, %A, %B, %B, %D : (tensor<2x16x4xf32>, tensor<3x16x4xf32>, tensor<4x8xf32>, tensor<2x16x8xf32>, tensor<2x16x8xf32>, tensor<4xf32>) -> tensor<2x16x4xf32>
+  func.return
+}
+
+// -----
+
+func.func @selective_scan_batched_u_unbatched_B(%u: tensor<2x16x4xf32>, %A: tensor<4x8xf32>, %B: tensor<16x8xf32>, %D: tensor<4xf32>) {
+  // CHECK: 'ssm.selective_scan' op u has a batch of 2 but B has no batch dimension
+  %y = ssm.selective_scan %u, %u, %A, %B, %B, %D : (tensor<2x16x4xf32>, tensor<2x16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>) -> tensor<2x16x4xf32>
+  func.return
+}
+
+// -----
+
+func.func @selective_scan_state_without_batch(%u: tensor<2x16x4xf32>, %A: tensor<4x8xf32>, %B: tensor<2x16x8xf32>, %D: tensor<4xf32>, %x0: tensor<4x8xf32>) {
+  // CHECK: 'ssm.selective_scan' op x0 has type tensor<4x8xf32> but must be tensor<2x4x8xf32> (H x N from A, per sequence)
+  %y, %x = ssm.selective_scan %u, %u, %A, %B, %B, %D state %x0 : (tensor<2x16x4xf32>, tensor<2x16x4xf32>, tensor<4x8xf32>, tensor<2x16x8xf32>, tensor<2x16x8xf32>, tensor<4xf32>, tensor<4x8xf32>) -> tensor<2x16x4xf32>, tensor<4x8xf32>
+  func.return
+}
+
+// -----
+
+// Parameters stay unbatched.
+func.func @scan_batched_parameters(%u: tensor<2x16x4xf32>, %Abar: tensor<2x4x8xf32>, %D: tensor<4xf32>) {
+  // CHECK: 'ssm.scan' op Abar must be a 2-D tensor (H x N), got tensor<2x4x8xf32>
+  %y = ssm.scan %u, %Abar, %Abar, %Abar, %D : (tensor<2x16x4xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<4xf32>) -> tensor<2x16x4xf32>
+  func.return
+}
+
+// -----
+
+func.func @selective_scan_u_rank(%u: tensor<16x4x1x1xf32>, %delta: tensor<16x4xf32>, %A: tensor<4x8xf32>, %B: tensor<16x8xf32>, %D: tensor<4xf32>) {
+  // CHECK: 'ssm.selective_scan' op u must be a 2-D tensor (L x H) or a batch of them (3-D, B x L x H), got tensor<16x4x1x1xf32>
+  %y = ssm.selective_scan %u, %delta, %A, %B, %B, %D : (tensor<16x4x1x1xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>) -> tensor<16x4xf32>
   func.return
 }
 
@@ -285,7 +319,7 @@ func.func @selective_scan_B_states(%u: tensor<16x4xf32>, %A: tensor<4x8xf32>, %B
 // -----
 
 func.func @selective_scan_C_rank(%u: tensor<16x4xf32>, %A: tensor<4x8xf32>, %B: tensor<16x8xf32>, %C: tensor<8xf32>, %D: tensor<4xf32>) {
-  // CHECK: 'ssm.selective_scan' op C must be a 2-D tensor (L x N), got tensor<8xf32>
+  // CHECK: 'ssm.selective_scan' op C must be a 2-D tensor (L x N) or a batch of them (3-D, B x L x N), got tensor<8xf32>
   %y = ssm.selective_scan %u, %u, %A, %B, %C, %D : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<8xf32>, tensor<4xf32>) -> tensor<16x4xf32>
   func.return
 }
@@ -317,7 +351,7 @@ func.func @selective_scan_D_channels(%u: tensor<16x4xf32>, %A: tensor<4x8xf32>, 
 // -----
 
 func.func @selective_scan_z_rank(%u: tensor<16x4xf32>, %A: tensor<4x8xf32>, %B: tensor<16x8xf32>, %D: tensor<4xf32>, %z: tensor<64xf32>) {
-  // CHECK: 'ssm.selective_scan' op z must be a 2-D tensor (L x H), got tensor<64xf32>
+  // CHECK: 'ssm.selective_scan' op z must be a 2-D tensor (L x H) or a batch of them (3-D, B x L x H), got tensor<64xf32>
   %y = ssm.selective_scan %u, %u, %A, %B, %B, %D, %z : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<64xf32>) -> tensor<16x4xf32>
   func.return
 }
@@ -358,7 +392,7 @@ func.func @selective_scan_flag_type(%u: tensor<16x4xf32>, %A: tensor<4x8xf32>, %
 // -----
 
 func.func @selective_scan_state_shape(%u: tensor<16x4xf32>, %A: tensor<4x8xf32>, %B: tensor<16x8xf32>, %D: tensor<4xf32>, %x0: tensor<8x4xf32>) {
-  // CHECK: 'ssm.selective_scan' op x0 has type tensor<8x4xf32> but must be tensor<4x8xf32> (H x N from A)
+  // CHECK: 'ssm.selective_scan' op x0 has type tensor<8x4xf32> but must be tensor<4x8xf32> (H x N from A, per sequence)
   %y, %x = ssm.selective_scan %u, %u, %A, %B, %B, %D state %x0 : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<8x4xf32>) -> tensor<16x4xf32>, tensor<8x4xf32>
   func.return
 }

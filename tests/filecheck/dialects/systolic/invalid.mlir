@@ -7,9 +7,9 @@
 // RUN: epoch opt %s --split-input-file --verify-diagnostics --parsing-diagnostics | filecheck %s --check-prefix=NOMODULE
 // NOMODULE-NOT: builtin.module
 
-// A DRAM tensor is 1-D or 2-D.
-// CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: systolic.dram must be 1-D or 2-D, got shape 2x3x4
-func.func private @f(!systolic.dram<2x3x4xf32>)
+// A DRAM tensor is 1-D, 2-D, or 3-D (a batch of sequences).
+// CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: systolic.dram must be 1-D, 2-D or 3-D (a batch of sequences), got shape 2x3x4x5
+func.func private @f(!systolic.dram<2x3x4x5xf32>)
 
 // -----
 
@@ -28,6 +28,12 @@ func.func private @f(!systolic.dram<?x4xf32>)
 // Elements are f32 or complex<f32>.
 // CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: systolic.sram must have f32 or complex<f32> elements, got f16
 func.func private @f(!systolic.sram<input, 4x4xf16>)
+
+// -----
+
+// Only DRAM tensors hold a batch: buffers are 1-D or 2-D.
+// CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: systolic.sram must be 1-D or 2-D, got shape 2x4x4
+func.func private @f(!systolic.sram<input, 2x4x4xf32>)
 
 // -----
 
