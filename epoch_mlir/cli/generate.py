@@ -20,7 +20,6 @@ import click
 import numpy as np
 from tqdm import tqdm
 
-from epoch_mlir.cli.import_ import refuse_batch
 from epoch_mlir.compiler import compile_file
 from epoch_mlir.emulator.core import Emulator
 from epoch_mlir.errors import EpochError
@@ -90,7 +89,7 @@ def _ids(text: str) -> list[int]:
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Copies of the prompt (only 1: no batch dimension yet).",
+    help="Copies of the prompt, run as one batch (B sequences per run).",
 )
 @click.option(
     "--reference",
@@ -115,7 +114,6 @@ def generate_command(
     """Generate -n tokens greedily after --prompt-ids with the Mamba CHECKPOINT (a
     transformers MambaForCausalLM directory): the prompt as one prefill run, then one decode
     run per token, on the emulator of --hw (or the reference interpreter)."""
-    refuse_batch(batch)
     prompt = _ids(prompt_ids)
     if not prompt:
         raise EpochError("--prompt-ids is empty")
@@ -129,28 +127,38 @@ def generate_command(
     inputs = weight_inputs(params)
     machine = load_machine(hw)
     texts = {
-        "prefill": mamba_module(config, params, len(prompt), decode=False),
-        "decode": mamba_module(config, params, len(prompt), decode=True),
+        "prefill": mamba_module(config, params, len(prompt), decode=False, batch=batch),
+        "decode": mamba_module(config, params, len(prompt), decode=True, batch=batch),
     }
     phases = {"prefill": Phase(), "decode": Phase()}
     runners = {
         name: _runner(name, text, machine, hw, reference, phases[name])
         for name, text in texts.items()
     }
-    outputs = runners["prefill"]({"arg0": np.array(prompt, np.int32), **inputs})
+    rows = (batch,) if batch > 1 else ()  # batch 1 is the unbatched model
+
+    def next_ids(logits: np.ndarray) -> np.ndarray:
+        """The greedy choice of every sequence, from the logits of its last position."""
+        return np.argmax(logits[..., -1, :], axis=-1).reshape(batch)
+
+    prompt_ids = np.broadcast_to(np.array(prompt, np.int32), (*rows, len(prompt)))
+    outputs = runners["prefill"]({"arg0": np.ascontiguousarray(prompt_ids), **inputs})
     states = 2 * config.layers
-    generated = [int(np.argmax(outputs["res0"][-1]))]
+    generated = [next_ids(outputs["res0"])]
     first_state = 1 + len(params)
     for _ in tqdm(range(count - 1), desc="decode", unit="token", leave=False):
-        step = {"arg0": np.array(generated[-1:], np.int32), **inputs}
+        step = {"arg0": generated[-1].astype(np.int32).reshape(*rows, 1), **inputs}
         step |= {f"arg{first_state + j}": outputs[f"res{1 + j}"] for j in range(states)}
         outputs = runners["decode"](step)
-        generated.append(int(np.argmax(outputs["res0"][-1])))
-    click.echo(f"generated ids: {','.join(map(str, generated))}")
-    text = _detokenize(checkpoint, prompt + generated)
+        generated.append(next_ids(outputs["res0"]))
+    per_row = [[int(ids[row]) for ids in generated] for row in range(batch)]
+    for row, ids in enumerate(per_row):
+        prefix = "generated ids" if batch == 1 else f"generated ids [{row}]"
+        click.echo(f"{prefix}: {','.join(map(str, ids))}")
+    text = _detokenize(checkpoint, prompt + per_row[0])
     if text is not None:
         click.echo(f"text: {text}")
-    report: dict[str, Any] = {"prompt_ids": prompt, "generated_ids": [generated]}
+    report: dict[str, Any] = {"prompt_ids": prompt, "generated_ids": per_row}
     if not reference:
         report["hw"] = machine.name
         for name, phase in phases.items():
@@ -180,7 +188,7 @@ def _runner(name: str, text: str, machine: Machine, hw: str, reference: bool, ph
 
     def run(inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         result = emulator.run(inputs)
-        phase.add(len(inputs["arg0"]), result.stats)
+        phase.add(inputs["arg0"].size, result.stats)  # tokens of every sequence
         return result.outputs
 
     return run

@@ -6,15 +6,8 @@ from pathlib import Path
 
 import click
 
-from epoch_mlir.errors import EpochError
 from epoch_mlir.importers.hf_mamba import mamba_module, parameters, read_checkpoint, weight_inputs
 from epoch_mlir.io import atomic_write_bytes, check_writable, save_outputs
-
-
-def refuse_batch(batch: int) -> None:
-    """A user error for a batch the IR cannot express yet (no batch dimension)."""
-    if batch != 1:
-        raise EpochError(f"--batch {batch}: only batch 1 is implemented (issue 15)")
 
 
 @click.command("import")
@@ -39,7 +32,8 @@ def refuse_batch(batch: int) -> None:
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Sequences per run (only 1: the batch dimension is not implemented yet).",
+    help="Sequences per run: above 1, every per-sequence tensor (ids, states, logits) has a "
+    "leading batch dimension.",
 )
 def import_command(checkpoint: Path, out_dir: Path, length: int, batch: int) -> None:
     """Import CHECKPOINT (a transformers MambaForCausalLM directory: config.json and
@@ -49,11 +43,10 @@ def import_command(checkpoint: Path, out_dir: Path, length: int, batch: int) -> 
     decode the states, to run them). Results: res0 the logits, then per layer the convolution
     and SSM states, which the decode model also takes, in that order, after the weights.
     """
-    refuse_batch(batch)
     config, weights = read_checkpoint(checkpoint)
     params = parameters(config, weights)
-    prefill = mamba_module(config, params, length, decode=False)
-    decode = mamba_module(config, params, length, decode=True)
+    prefill = mamba_module(config, params, length, decode=False, batch=batch)
+    decode = mamba_module(config, params, length, decode=True, batch=batch)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [out_dir / "prefill.mlir", out_dir / "decode.mlir", out_dir / "weights.npz"]
     check_writable(*written)

@@ -188,17 +188,25 @@ def _t(*shape: int, element: str = "f32") -> str:
     return f"tensor<{'x'.join(map(str, shape))}x{element}>"
 
 
-def mamba_module(config: MambaConfig, params: list[Parameter], length: int, decode: bool) -> str:
+def mamba_module(
+    config: MambaConfig, params: list[Parameter], length: int, decode: bool, batch: int = 1
+) -> str:
     """The IR of the prefill model (`length` tokens, states from zero) or of one decode step
-    (one token, states in and out); see the module docstring for the arguments."""
+    (one token, states in and out); see the module docstring for the arguments. With `batch`
+    B > 1 the ids, activations, states and logits carry a leading batch dimension (B
+    independent sequences sharing the weights); batch 1 has none."""
     h, d, n, k, r = config.hidden, config.inner, config.state, config.kernel, config.dt_rank
     steps = 1 if decode else length
-    arguments = [f"%ids: {_t(steps, element='i32')}"]
+
+    def _s(*shape: int, element: str = "f32") -> str:  # a per-sequence tensor: batched
+        return _t(*((batch,) if batch > 1 else ()), *shape, element=element)
+
+    arguments = [f"%ids: {_s(steps, element='i32')}"]
     names: dict[str, str] = {}
     for index, param in enumerate(params, start=1):
         names[param.name] = f"%w{index}"
         arguments.append(f"%w{index}: {_t(*param.shape)}")
-    conv_state, ssm_state = _t(k - 1, d), _t(d, n)
+    conv_state, ssm_state = _s(k - 1, d), _s(d, n)
     body: list[str] = []
     if decode:
         for i in range(config.layers):
@@ -208,10 +216,10 @@ def mamba_module(config: MambaConfig, params: list[Parameter], length: int, deco
             f"%conv_zero = arith.constant dense<0.0> : {conv_state}",
             f"%ssm_zero = arith.constant dense<0.0> : {ssm_state}",
         ]
-    x, xd = _t(steps, h), _t(steps, d)
+    x, xd = _s(steps, h), _s(steps, d)
     body.append(
         f"%h0 = nn.embedding %ids, {names['backbone.embeddings.weight']} : "
-        f"({_t(steps, element='i32')}, {_t(config.vocab, h)}) -> {x}"
+        f"({_s(steps, element='i32')}, {_t(config.vocab, h)}) -> {x}"
     )
     results: list[tuple[str, str]] = []
     for i in range(config.layers):
@@ -226,7 +234,7 @@ def mamba_module(config: MambaConfig, params: list[Parameter], length: int, deco
         conv_bias_t = f", {_t(d)}" if config.use_conv_bias else ""
         out_bias = f", {w('mixer.out_proj.bias')}" if config.use_bias else ""
         out_bias_t = f", {_t(h)}" if config.use_bias else ""
-        xz, proj, tn, tr = _t(steps, 2 * d), _t(steps, r + 2 * n), _t(steps, n), _t(steps, r)
+        xz, proj, tn, tr = _s(steps, 2 * d), _s(steps, r + 2 * n), _s(steps, n), _s(steps, r)
         body += [
             f"%n{i} = nn.rms_norm %h{i}, {w('norm.weight')} eps {config.eps:e} : "
             f"({x}, {_t(h)}) -> {x}",
@@ -255,7 +263,7 @@ def mamba_module(config: MambaConfig, params: list[Parameter], length: int, deco
             f"%h{i + 1} = nn.add %o{i}, %h{i} : {x}",
         ]
         results += [(f"%conv{i}_last", conv_state), (f"%ssm{i}_last", ssm_state)]
-    last, logits = f"%h{config.layers}", _t(steps, config.vocab)
+    last, logits = f"%h{config.layers}", _s(steps, config.vocab)
     head = names.get("lm_head.weight", names["backbone.embeddings.weight"])  # tied: the table
     body += [
         f"%nf = nn.rms_norm {last}, {names['backbone.norm_f.weight']} eps {config.eps:e} : "
