@@ -141,8 +141,8 @@ def generate_command(
         """The greedy choice of every sequence, from the logits of its last position."""
         return np.argmax(logits[..., -1, :], axis=-1).reshape(batch)
 
-    prompt_ids = np.broadcast_to(np.array(prompt, np.int32), (*rows, len(prompt)))
-    outputs = runners["prefill"]({"arg0": np.ascontiguousarray(prompt_ids), **inputs})
+    prompt_array = np.broadcast_to(np.array(prompt, np.int32), (*rows, len(prompt)))
+    outputs = runners["prefill"]({"arg0": np.ascontiguousarray(prompt_array), **inputs})
     states = 2 * config.layers
     generated = [next_ids(outputs["res0"])]
     first_state = 1 + len(params)
