@@ -12,9 +12,11 @@ transformers' tensor names and imported as `epoch import` does. For each machine
   energy per token, utilization, DRAM traffic per token against the weights' bytes, the
   DRAM-bandwidth bound (weights read once per token) and how far the step is from it.
 
-Batch 16 is not measured: the IR has no batch dimension yet (issue 15).
+- one decode step at batch 16 (16 sequences, one token each, sharing each read of the
+  weights): the same figures per token, compile time, and the emulator's wall time per step.
 
-    python benchmarks/bench_mamba_lm.py [--length 2048] [--layers 24] [-o RESULTS.json]
+    python benchmarks/bench_mamba_lm.py [--length 2048] [--layers 24] [--batch 16]
+        [-o RESULTS.json]
 """
 
 from __future__ import annotations
@@ -60,7 +62,21 @@ def random_weights(config: MambaConfig, seed: int = 0) -> dict[str, np.ndarray]:
     return weights
 
 
-def measure(config: MambaConfig, length: int, hw: str) -> dict[str, object]:
+def zero_states(config: MambaConfig, first: int, batch: int = 1) -> dict[str, np.ndarray]:
+    """Every layer's convolution and SSM state, zero, under their decode-model keys."""
+    rows = (batch,) if batch > 1 else ()
+    states = {}
+    for i in range(config.layers):
+        states[f"arg{first + 2 * i}"] = np.zeros(
+            (*rows, config.kernel - 1, config.inner), np.float32
+        )
+        states[f"arg{first + 2 * i + 1}"] = np.zeros(
+            (*rows, config.inner, config.state), np.float32
+        )
+    return states
+
+
+def measure(config: MambaConfig, length: int, hw: str, batch: int) -> dict[str, object]:
     machine = load_machine(hw)
     params = parameters(config, random_weights(config))
     weights = weight_inputs(params)
@@ -68,9 +84,13 @@ def measure(config: MambaConfig, length: int, hw: str) -> dict[str, object]:
     figures: dict[str, object] = {"hw": hw, "weight_bytes": weight_bytes}
     programs = {}
     with tempfile.TemporaryDirectory() as directory:
-        for name, decode in (("prefill", False), ("decode", True)):
+        for name, decode, rows in (
+            ("prefill", False, 1),
+            ("decode", True, 1),
+            ("decode_batch", True, batch),
+        ):
             path = Path(directory) / f"{name}.mlir"
-            path.write_text(mamba_module(config, params, length, decode))
+            path.write_text(mamba_module(config, params, length, decode, rows))
             start = time.perf_counter()
             programs[name] = compile_file(path, machine, hw, None, None).program
             figures[f"{name}_compile_s"] = time.perf_counter() - start
@@ -89,30 +109,31 @@ def measure(config: MambaConfig, length: int, hw: str) -> dict[str, object]:
 
     prefill = Emulator(programs["prefill"], machine, timing_only=True).run()
     figures["prefill"] = per_token(prefill.stats, length)
-    ids = np.zeros(1, np.int32)
-    states = {}
-    first_state = 1 + len(params)
-    for i in range(config.layers):
-        states[f"arg{first_state + 2 * i}"] = np.zeros(
-            (config.kernel - 1, config.inner), np.float32
-        )
-        states[f"arg{first_state + 2 * i + 1}"] = np.zeros((config.inner, config.state), np.float32)
-    emulator = Emulator(programs["decode"], machine)
-    walls = []
-    for _ in range(3):  # the first run also pays numpy's and the allocator's warm-up
-        start = time.perf_counter()
-        step = emulator.run({"arg0": ids, **weights, **states})
-        walls.append(time.perf_counter() - start)
-    decode = per_token(step.stats, 1)
+    # the DRAM-bandwidth bound of one token: the weights read once
     bound = weight_bytes / machine.dram_bandwidth_bytes_per_cycle
-    decode |= {
-        "emulator_wall_s": min(walls),
-        "emulator_first_wall_s": walls[0],
-        "bandwidth_bound_cycles": bound,
-        "cycles_over_bound": decode["cycles"] / bound,
-        "dram_over_weights": decode["dram_bytes_per_token"] / weight_bytes,
-    }
-    figures["decode"] = decode
+    for name, rows in (("decode", 1), ("decode_batch", batch)):
+        ids = np.zeros((rows, 1) if rows > 1 else 1, np.int32)
+        inputs = {"arg0": ids, **weights, **zero_states(config, 1 + len(params), rows)}
+        emulator = Emulator(programs[name], machine)
+        walls = []
+        for _ in range(3):  # the first run also pays numpy's and the allocator's warm-up
+            start = time.perf_counter()
+            step = emulator.run(inputs)
+            walls.append(time.perf_counter() - start)
+        decode = per_token(step.stats, rows)
+        decode |= {
+            "batch": rows,
+            "step_cycles": step.stats.cycles,
+            "cycles_per_token": step.stats.cycles / rows,
+            "unit_busy_cycles": step.stats.unit_busy_cycles,
+            "emulator_wall_s": min(walls),
+            "emulator_first_wall_s": walls[0],
+            "bandwidth_bound_cycles": bound,
+            "cycles_over_bound": step.stats.cycles / rows / bound,
+            "step_over_bound": step.stats.cycles / bound,
+            "dram_over_weights": decode["dram_bytes_per_token"] / weight_bytes,
+        }
+        figures[name] = decode
     return figures
 
 
@@ -121,6 +142,7 @@ def main() -> None:
     parser.add_argument("--length", type=int, default=2048)
     parser.add_argument("--layers", type=int, default=24)
     parser.add_argument("--hw", nargs="+", default=["epochcore", "tpu"])
+    parser.add_argument("--batch", type=int, default=16, help="sequences of the batched decode")
     parser.add_argument("-o", "--output", type=Path, default=None)
     args = parser.parse_args()
     config = MambaConfig(
@@ -135,7 +157,7 @@ def main() -> None:
         use_bias=False,
         use_conv_bias=True,
     )
-    results = [measure(config, args.length, hw) for hw in args.hw]
+    results = [measure(config, args.length, hw, args.batch) for hw in args.hw]
     text = json.dumps(results, indent=2)
     print(text)
     if args.output:
