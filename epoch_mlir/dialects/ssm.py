@@ -24,7 +24,7 @@ from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 from epoch_mlir.dialects.format_directives import BareWord, PresenceFlag, TrailingOperandTypes
-from epoch_mlir.dialects.operand_segments import SegmentsWhenAmbiguous
+from epoch_mlir.dialects.operand_segments import InferredOperandSegments, SegmentsWhenAmbiguous
 from epoch_mlir.dialects.shape_checks import (
     Elements,
     batched,
@@ -103,13 +103,15 @@ class DiscretizeOp(IRDLOperation):
 
 
 @irdl_op_definition
-class ScanOp(IRDLOperation):
-    """Runs the diagonal linear recurrence of S4/S4D over the sequence, state starting at 0.
+class ScanOp(InferredOperandSegments):
+    """Runs the diagonal linear recurrence of S4/S4D over the sequence, state starting at 0
+    (or at s0, when given; the op then also returns the last state).
 
-    s = 0                                   # H x N, type T
+    s = s0 if given else 0                  # H x N, type T
     for k in 0..L-1:
         s = Abar * s + Bbar * u[k, :, None]
         y[k, h] = Re(sum_n C[h, n] * s[h, n]) + D[h] * u[k, h]
+    s_last = s   (passed on as the next piece's s0, a sequence run in pieces gives the same y)
     """
 
     name = "ssm.scan"
@@ -119,11 +121,14 @@ class ScanOp(IRDLOperation):
     Bbar = operand_def(TensorType)
     C = operand_def(TensorType)
     D = operand_def(TensorType)
+    s0 = opt_operand_def(TensorType)
     y = result_def(TensorType)
+    s_last = opt_result_def(TensorType)
 
     traits = traits_def(Pure())
     assembly_format = (
-        "$u `,` $Abar `,` $Bbar `,` $C `,` $D attr-dict `:` functional-type(operands, results)"
+        "$u `,` $Abar `,` $Bbar `,` $C `,` $D (`state` $s0^)? attr-dict `:` "
+        "functional-type(operands, results)"
     )
 
     def __init__(
@@ -133,8 +138,12 @@ class ScanOp(IRDLOperation):
         Bbar: SSAValue | Operation,
         C: SSAValue | Operation,
         D: SSAValue | Operation,
+        s0: SSAValue | Operation | None = None,
     ) -> None:
-        super().__init__(operands=[u, Abar, Bbar, C, D], result_types=[_tensor_type(u)])
+        super().__init__(
+            operands=[u, Abar, Bbar, C, D, s0],
+            result_types=[[_tensor_type(u)], [_tensor_type(s0)] if s0 is not None else []],
+        )
 
     def verify_(self) -> None:
         batch, (steps, channels) = sequence_shape("u", self.u, dims="L x H")
@@ -153,6 +162,14 @@ class ScanOp(IRDLOperation):
         expect_same_size("u", channels, "D", d_channels, "channels")
         expected = TensorType(f32, batched(batch, [steps, channels]))
         expect_result_type("y", self.y, expected, "L x H, like u")
+        if (self.s0 is None) != (self.s_last is None):
+            raise VerifyException("s0 and s_last come together: the state in and the state out")
+        if self.s0 is not None and self.s_last is not None:
+            abar_type = self.Abar.type
+            assert isinstance(abar_type, TensorType)
+            state = TensorType(abar_type.element_type, batched(batch, [channels, states]))
+            expect_result_type("s0", self.s0, state, "H x N of Abar's type, per sequence")
+            expect_result_type("s_last", self.s_last, state, "the type of s0")
 
 
 @irdl_op_definition

@@ -20,17 +20,36 @@ from epoch_mlir.numerics import discretize
 def scan(
     u: np.ndarray, Abar: np.ndarray, Bbar: np.ndarray, C: np.ndarray, D: np.ndarray
 ) -> np.ndarray:
-    """y[k, h] = Re(sum_n C s_k) + D u[k, h] with s_k = Abar s_{k-1} + Bbar u[k, h], s_{-1} = 0;
-    a batch (B x L x H) is B independent sequences."""
+    """y of `scan_with_state` from a zero state."""
+    return scan_with_state(u, Abar, Bbar, C, D)[0]
+
+
+def scan_with_state(
+    u: np.ndarray,
+    Abar: np.ndarray,
+    Bbar: np.ndarray,
+    C: np.ndarray,
+    D: np.ndarray,
+    s0: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """y[k, h] = Re(sum_n C s_k) + D u[k, h] with s_k = Abar s_{k-1} + Bbar u[k, h], from
+    s_{-1} = s0 (or 0); returns y and the last state. A batch (u: B x L x H, s0: B x H x N) is
+    B independent sequences."""
     if u.ndim == 3:
-        return np.stack([scan(sequence, Abar, Bbar, C, D) for sequence in u])
+        states = [None] * len(u) if s0 is None else list(s0)
+        runs = [
+            scan_with_state(sequence, Abar, Bbar, C, D, start)
+            for sequence, start in zip(u, states, strict=True)
+        ]
+        return np.stack([y for y, _ in runs]), np.stack([last for _, last in runs])
     steps, channels = u.shape
-    state = np.zeros(Abar.shape, dtype=np.result_type(Abar, Bbar, C, np.float64))
+    dtype = np.result_type(Abar, Bbar, C, np.float64)
+    state = np.zeros(Abar.shape, dtype=dtype) if s0 is None else np.asarray(s0, dtype)
     y = np.empty((steps, channels), dtype=np.float64)
     for k in range(steps):
         state = Abar * state + Bbar * u[k, :, None]
         y[k] = np.real(np.sum(C * state, axis=1)) + D * u[k]
-    return y
+    return y, state
 
 
 def selective_scan(
@@ -88,8 +107,9 @@ class SsmFunctions(InterpreterFunctions):
     @impl(ssm.ScanOp)
     def run_scan(
         self, interpreter: Interpreter, op: ssm.ScanOp, args: tuple[Any, ...]
-    ) -> tuple[np.ndarray]:
-        return (scan(*args),)
+    ) -> tuple[np.ndarray, ...]:
+        y, last = scan_with_state(*args)
+        return (y,) if op.s0 is None else (y, last)
 
     @impl(ssm.SelectiveScanOp)
     def run_selective_scan(

@@ -404,6 +404,29 @@ INSTRUCTIONS: tuple[Instr, ...] = (
         "R",
         (_sram(WRITE, "dst", "nm", "nch", "dst_stride"),),
     ),
+    Instr(
+        "lds",
+        "array",
+        0x28,
+        ("slot", "src", "nch", "nm", "src_stride"),
+        "Load the LIMA-PE states of a ProDF fold (a held state: streaming an S4 layer in pieces).",
+        "s[q, n] = SRAM[src + q*src_stride + 2n] + i*SRAM[src + q*src_stride + 2n + 1]"
+        "  for q < nch, n < nm (complex);  the next lima of `slot` without reset continues"
+        " from s;  nch x nm = the slot's coefficients",
+        "R",
+        (_sram(READ, "src", "nch", "2 * nm", "src_stride"),),
+    ),
+    Instr(
+        "sts",
+        "array",
+        0x29,
+        ("slot", "dst", "nch", "nm", "dst_stride"),
+        "Store the LIMA-PE states of `slot`'s fold (after a stream's last step); they stay.",
+        "SRAM[dst + q*dst_stride + 2n] = Re s[q, n], SRAM[dst + q*dst_stride + 2n + 1] ="
+        " Im s[q, n]  for q < nch, n < nm",
+        "R",
+        (_sram(WRITE, "dst", "nch", "2 * nm", "dst_stride"),),
+    ),
     # region vector ---------------------------------------------------------------------------
     _vector_binary("vadd", 0x30, "addition", "A[i, j] + B[i, j]", 1, 0, "add"),
     _vector_binary("vsub", 0x31, "subtraction", "A[i, j] - B[i, j]", 1, 0, "add"),

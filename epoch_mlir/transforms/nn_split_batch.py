@@ -28,7 +28,7 @@ from epoch_mlir.dialects import nn, ssm
 
 # The ops run per sequence, and the operands that carry the batch (the others are parameters).
 SEQUENCE_OPERANDS: dict[type[Operation], tuple[str, ...]] = {
-    ssm.ScanOp: ("u",),
+    ssm.ScanOp: ("u", "s0"),
     ssm.SelectiveScanOp: ("u", "delta", "B", "C", "z", "x0"),
     nn.CausalConv1dOp: ("x", "c0"),
     nn.ReverseOp: ("x",),

@@ -273,7 +273,7 @@ def test_docs_quote_the_verified_examples() -> None:
 
 def test_op_classes_follow_the_naming_conventions() -> None:
     operations = list(SYSTOLIC.operations)
-    assert len(operations) == 20
+    assert len(operations) == 21
     for op in operations:
         assert op.__name__.endswith("Op")
         assert op.name.startswith("systolic.")

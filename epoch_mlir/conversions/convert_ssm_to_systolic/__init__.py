@@ -120,6 +120,11 @@ class LowerSsmScan(RewritePattern):
         modes = cast(TensorType, op.Abar.type).get_shape()[1]
         y = AllocDramOp(DramType([length, channels]))
         y.tensor.name_hint = "y"
+        abar_type = cast(TensorType, op.Abar.type)
+        s_last = None
+        if op.s0 is not None:
+            s_last = AllocDramOp(DramType([channels, modes], abar_type.element_type))
+            s_last.tensor.name_hint = "s_last"
         planes = []
         for name, value in (("Abar", op.Abar), ("Bbar", op.Bbar), ("C", op.C)):
             tensor = dram_operand(value, rewriter, op)
@@ -134,7 +139,9 @@ class LowerSsmScan(RewritePattern):
             length=length,
             channels=channels,
             modes=modes,
-            complex=isinstance(cast(TensorType, op.Abar.type).element_type, ComplexType),
+            complex=isinstance(abar_type.element_type, ComplexType),
+            s0=None if op.s0 is None else dram_operand(op.s0, rewriter, op),
+            s_last=None if s_last is None else s_last.tensor,
         )
         ops = OpList(machine)
         if self.dataflow == "prodf":
@@ -142,12 +149,16 @@ class LowerSsmScan(RewritePattern):
         else:
             self._conventional(op, scan, ops, target.loop_depth.data)
         fusion = Fusion.of(op)  # what nn-fuse-elementwise asked the streams to compute too
-        replace_with_dram(op, [y.tensor], rewriter, [y, *ops.ops])
+        results = [y.tensor] if s_last is None else [y.tensor, s_last.tensor]
+        allocs = [y] if s_last is None else [y, s_last]
+        replace_with_dram(op, results, rewriter, [*allocs, *ops.ops])
         fusion.apply(y.tensor, rewriter)
 
     def _prodf(self, op: ssm.ScanOp, scan: Scan, ops: OpList) -> None:
         machine = ops.machine
         stream_words = min(bank_words(op, machine, "input"), bank_words(op, machine, "output"))
+        if scan.s0 is not None:  # a fold's block of the state (complex) beside the u buffers
+            stream_words -= 2 * machine.rows * machine.cols
         try:
             mapping = choose_prodf(scan, machine, stream_words, self.chunk)
         except ValueError as error:
@@ -189,6 +200,8 @@ class LowerSsmScan(RewritePattern):
         banks = {bank.name: bank.words for bank in machine.sram_banks}
         convolution = convolution_cycles(scan, machine, self.dataflow, d_value is not None)
         why_not = unsupported(scan, machine, banks, loop_depth)
+        if why_not is None and scan.s0 is not None:
+            why_not = "it starts from a zero state (the scan has a state operand)"
         if self.mode == "convolution" and why_not is not None:
             raise LoweringError.at(op, f"cannot use the convolution mode: {why_not}")
         recurrent: OpList | None = None
@@ -236,6 +249,11 @@ class LowerSsmScan(RewritePattern):
         layout = RecurrentLayout(scan.modes, scan.complex, fused_add(op) is not None)
         weight = bank_words(op, machine, "weight")
         needed = layout.sram_words(scan.channels)
+        if scan.s0 is not None:  # the state's way in and out (upper bounds of the buffers)
+            block = min(machine.rows, machine.cols, scan.channels)
+            words = scan.channels * scan.modes
+            needed += (12 * words + 3 * block * block) if scan.complex else 2 * words
+            needed += block * block
         if scan.complex and any(plane.value is None for plane in scan.planes):
             block = split_block(machine, scan.modes)
             # one plane at a time: loaded (H x N complex) and its words (H x 2N), and the

@@ -490,3 +490,37 @@ def widen_plane(ops: OpList, plane: SSAValue, channels: int, modes: int, words: 
         ops.add(VectorOp("copy", spread, tile, (count, 2 * modes)))
         ops.add(StoreOp(tile, wide.tensor, (count, modes), dst_offsets=(h0, 0)))
     return wide.tensor
+
+
+def narrow_plane(
+    ops: OpList, wide: SSAValue, plane: SSAValue, channels: int, modes: int, words: int
+) -> None:
+    """Write the real parts of the complex<f32> DRAM tensor `wide` (H x N) into the f32 DRAM
+    tensor `plane`: `widen_plane` backwards (a real scan's last state leaves the LIMA-PEs
+    complex). Tile by tile: load a complex tile, copy its words into an f32 buffer (H x 2N,
+    the real parts in the even columns), and DMA column 2n of it into column n of `plane`.
+    """
+    per_channel = 4 * modes
+    rows = min(channels, (words - 2 * ALIGN) // per_channel)
+    if rows < 1:
+        raise ValueError(
+            f"narrowing a complex<f32> state of {modes} modes to f32 needs {per_channel} words "
+            f"per channel of bank 'weight', which has {words}"
+        )
+    tile = alloc(ops, "weight", (rows, modes), "narrowed_tile", ComplexType(f32))
+    spread = ops.alloc("weight", (rows, 2 * modes), "narrowed_words")
+    for h0 in range(0, channels, rows):
+        count = min(rows, channels - h0)
+        ops.add(LoadOp(wide, tile, (count, modes), src_offsets=(h0, 0)))
+        ops.add(VectorOp("copy", tile, spread, (count, 2 * modes)))
+        with ops.chunk_loop(modes):
+            ops.add(
+                StoreOp(
+                    spread,
+                    plane,
+                    (count, 1),
+                    dst_offsets=(h0, 0),
+                    src_step=(0, 2),
+                    dst_step=(0, 1),
+                )
+            )

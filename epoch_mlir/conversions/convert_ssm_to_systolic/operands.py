@@ -31,6 +31,8 @@ class Scan:
     channels: int
     modes: int
     complex: bool  # whether Abar, Bbar and C are complex<f32>
+    s0: SSAValue | None = None  # H x N (Abar's type): the state to start from, when given
+    s_last: SSAValue | None = None  # H x N: written with the last state when s0 is given
 
     @property
     def planes(self) -> tuple[Plane, Plane, Plane]:

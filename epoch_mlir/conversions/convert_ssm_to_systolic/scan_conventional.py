@@ -146,9 +146,7 @@ def emit_recurrent(
     planes = _planes(ops, scan, layout, dataflow)
     d = ops.alloc("weight", (channels,), "d_row")
     ops.add(LoadOp(scan.d, d, (1, channels)))
-    zeros = ops.constant(np.zeros((layout.state_rows, channels), np.float32), "zero_state")
-    state = ops.alloc("weight", (layout.state_rows, channels), "state")
-    ops.add(LoadOp(zeros, state, (layout.state_rows, channels)))
+    state = _initial_state(ops, scan, layout, dataflow)
     temporary = ops.alloc("weight", (layout.temporary_rows, channels), "t")
 
     per_step = step_cycles(layout, channels, machine)
@@ -190,6 +188,78 @@ def emit_recurrent(
         )
 
     stream_chunks(ops, scan.length, chunk, load, compute)
+    if scan.s_last is not None:
+        _store_state(ops, scan, state, dataflow)
+
+
+def _initial_state(ops: OpList, scan: Scan, layout: RecurrentLayout, df: str) -> SSAValue:
+    """The stacked state buffer, zero or filled from s0 ([Re s0; Im s0; Re s0] or s0, modes x
+    channels, made as the stacked planes are)."""
+    shape = (layout.state_rows, scan.channels)
+    if scan.s0 is None:
+        zeros = ops.constant(np.zeros(shape, np.float32), "zero_state")
+        state = ops.alloc("weight", shape, "state")
+        ops.add(LoadOp(zeros, state, shape))
+        return state
+    state = ops.alloc("weight", shape, "state")
+    s0 = Plane("s0", scan.s0, None)
+    if scan.complex:
+        _split_complex(ops, [(s0, STATE_BLOCKS)], [state], scan.channels, scan.modes, df)
+    else:
+        _transpose(ops, [(s0, state)], scan.channels, scan.modes, df)
+    return state
+
+
+# The stacked state's rows from s0: [Re s0; Im s0; Re s0] (the last block is the rotation's
+# copy of the real parts), in `_split_complex`'s (plane index, first row, part, sign) form.
+STATE_BLOCKS = ((0, 0, "re", 1), (0, 1, "im", 1), (0, 2, "re", 1))
+
+
+def _store_state(ops: OpList, scan: Scan, state: SSAValue, df: str) -> None:
+    """Write the recurrence's last state (modes x channels rows of f32: [Re s; Im s] or s) to
+    `scan.s_last` (H x N, complex or f32).
+
+    The rows are transposed on the array (I @ rows^T, one identity tile per block of channels)
+    into an H x rows buffer; a real state is then stored. A complex one is [Re s^T | Im s^T],
+    whose columns are interleaved by vector copies (column n and N + n to words 2n and 2n + 1)
+    into the words of a complex buffer, which is stored.
+    """
+    assert scan.s_last is not None
+    machine = ops.machine
+    channels, modes = scan.channels, scan.modes
+    rows = 2 * modes if scan.complex else modes
+    block = min(machine.rows, machine.cols, channels)
+    identity = ops.constant(np.eye(block, dtype=np.float32), "state_identity")
+    eye = ops.alloc("weight", (block, block), "state_eye")
+    ops.add(LoadOp(identity, eye, (block, block)))
+    transposed = ops.alloc("weight", (channels, rows), "last_state_hn")
+    row_tile = rows if df == "is" else machine.cols  # is streams the stage's rows
+    slot = 0
+    with ops.configure(ArrayConfigAttr("mac", df)):
+        for k0, kb in folds(channels, block):
+            for r0, rb in folds(rows, row_tile):
+                for op in transpose_fold(df, eye, state, transposed, k0, kb, r0, rb, slot):
+                    ops.add(op)
+                slot ^= 1
+    if not scan.complex:
+        ops.add(StoreOp(transposed, scan.s_last, (channels, modes)))
+        return
+    words = ops.alloc("weight", (channels, 2 * modes), "last_state_words")
+    for mode in range(modes):
+        for part in (0, 1):  # the real part, then the imaginary one
+            ops.add(
+                VectorOp(
+                    "copy",
+                    transposed,
+                    words,
+                    (channels, 1),
+                    a_offsets=(0, part * modes + mode),
+                    dst_offsets=(0, 2 * mode + part),
+                )
+            )
+    last = alloc(ops, "weight", (channels, modes), "last_state", ComplexType(f32))
+    ops.add(VectorOp("copy", words, last, (channels, 2 * modes)))
+    ops.add(StoreOp(last, scan.s_last, (channels, modes)))
 
 
 def _step(

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from xdsl.dialects.builtin import ComplexType, f32
 from xdsl.ir import Operation, SSAValue
 
 from epoch_mlir.conversions.convert_ssm_to_systolic.chunking import (
@@ -26,6 +27,11 @@ from epoch_mlir.conversions.convert_ssm_to_systolic.chunking import (
     choose_plan,
     stream_chunks,
 )
+from epoch_mlir.conversions.convert_ssm_to_systolic.discretize import (
+    alloc,
+    narrow_plane,
+    widen_plane,
+)
 from epoch_mlir.conversions.convert_ssm_to_systolic.operands import Scan
 from epoch_mlir.conversions.systolic_common.builder import OpList
 from epoch_mlir.conversions.systolic_common.cost import instruction_cycles
@@ -33,7 +39,10 @@ from epoch_mlir.conversions.systolic_common.folding import fold_loop, nest_steps
 from epoch_mlir.dataflows import ProdfMapping, folds
 from epoch_mlir.dialects.systolic import (
     AllocCoefficientsOp,
+    AllocDramOp,
     ArrayConfigAttr,
+    DramType,
+    LimaStateOp,
     LoadOp,
     PreloadCoefficientsOp,
     StoreOp,
@@ -109,6 +118,16 @@ def emit_prodf(
     buffers = min(plan.depth, len(plan.sizes()))
     u_buffers = [ops.alloc("input", (chunk, per_fold), f"u{i}") for i in range(buffers)]
     y_buffers = [ops.alloc("output", (chunk, per_fold), f"y{i}") for i in range(buffers)]
+    # a fold's block of the state s0 on its way into the PEs (lds), and of s_last out (sts)
+    held, s0, s_last = None, scan.s0, scan.s_last
+    if s0 is not None and s_last is not None:
+        held = alloc(ops, "input", (per_fold, mapping.modes_per_fold), "state", ComplexType(f32))
+        if not scan.complex:  # the PEs hold complex states: widen s0, narrow s_last after
+            s0 = widen_plane(ops, s0, scan.channels, scan.modes, weight_words)
+            wide_last = AllocDramOp(DramType([scan.channels, scan.modes], ComplexType(f32)))
+            wide_last.tensor.name_hint = "wide_last"
+            ops.add(wide_last)
+            s_last = wide_last.tensor
 
     # The loop's coefficient blocks (a loop holds no alloc): one per mode fold for the even
     # folds and one for the odd ones when the weight bank holds both, so that the DMA fills
@@ -143,8 +162,15 @@ def emit_prodf(
                     assert zeros is not None
                     ops.add(LoadOp(zeros, block.d, (1, nch)))
                 ops.add(PreloadCoefficientsOp(block, slot))
-                passes = _Passes(scan, h0, nch, step, u_buffers, y_buffers)
+                state = (nch, nm)
+                if held is not None and s0 is not None:  # the PEs start from s0's block
+                    ops.add(LoadOp(s0, held, state, src_offsets=(h0, n0), src_step=(step, 0)))
+                    ops.add(LimaStateOp("load", held, state, slot))
+                passes = _Passes(scan, h0, nch, step, u_buffers, y_buffers, held is not None)
                 passes.stream(ops, slot, n0 > 0, plan)
+                if held is not None and s_last is not None:  # and hand their last on
+                    ops.add(LimaStateOp("store", held, state, slot))
+                    ops.add(StoreOp(held, s_last, state, dst_offsets=(h0, n0), dst_step=(step, 0)))
                 slot ^= 1
         return fold
 
@@ -156,6 +182,8 @@ def emit_prodf(
         )
         for op in [*hoisted.values(), *channel_folds]:
             ops.add(op)
+    if not scan.complex and scan.s_last is not None and s_last is not None:
+        narrow_plane(ops, s_last, scan.s_last, scan.channels, scan.modes, weight_words)
 
 
 @dataclass(frozen=True)
@@ -169,6 +197,7 @@ class _Passes:
     channel_step: int
     u_buffers: Sequence[SSAValue]
     y_buffers: Sequence[SSAValue]
+    held: bool = False  # the PEs start from a loaded state (lds), not from reset
 
     def steps(self, at: ChunkStep) -> tuple[int, ...]:
         """The DRAM windows' steps: down the sequence in the chunk loop, across the channels in
@@ -195,7 +224,7 @@ class _Passes:
                     self.y_buffers[buffer],
                     (at.rows, size),
                     slot,
-                    reset=at.index == 0,
+                    reset=at.index == 0 and not self.held,
                     accumulate=accumulate,
                 )
             )

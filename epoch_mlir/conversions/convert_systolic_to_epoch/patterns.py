@@ -91,7 +91,7 @@ class LowerTransfer(_LowerSelected):
 
 
 class LowerArrayOp(_LowerSelected):
-    """The PE array's ops -> `ldc`, `ldw`, `lima`, `lsel`, `ldx`, `stx`, `mm`."""
+    """The PE array's ops -> `ldc`, `ldw`, `lima`, `lsel`, `ldx`, `stx`, `lds`, `sts`, `mm`."""
 
     @op_type_rewrite_pattern
     def match_and_rewrite(
@@ -101,6 +101,7 @@ class LowerArrayOp(_LowerSelected):
         | systolic.StreamOp
         | systolic.SelectiveStreamOp
         | systolic.SelectiveStateOp
+        | systolic.LimaStateOp
         | systolic.MatmulTileOp,
         rewriter: PatternRewriter,
     ) -> None:

@@ -240,6 +240,21 @@ def _selective_state(op: systolic.SelectiveStateOp) -> Selection:
     )
 
 
+def _lima_state(op: systolic.LimaStateOp) -> Selection:
+    channels, modes = _pair(op.sizes)
+    load = op.direction.data == "load"
+    field = "src" if load else "dst"
+    return Selection(
+        "lds" if load else "sts",
+        {"slot": op.slot.value.data, "nch": channels, "nm": modes},
+        (
+            MemoryOperand(
+                field, Window(op.buffer, _pair(op.offsets), _steps(op.step)), f"{field}_stride"
+            ),
+        ),
+    )
+
+
 def _matmul_tile(op: systolic.MatmulTileOp) -> Selection:
     def operand(
         name: str, value: SSAValue | None, offsets: Any, step: Any, stride: Any
@@ -356,6 +371,12 @@ RULES: tuple[Rule, ...] = (
         _selective_state,
         "ldx / stx",
         "`load` -> ldx, `store` -> stx; nm, nch = `sizes`; the window's stride",
+    ),
+    Rule(
+        systolic.LimaStateOp,
+        _lima_state,
+        "lds / sts",
+        "`load` -> lds, `store` -> sts; nch, nm = `sizes`; `slot`; the window's stride (words)",
     ),
     Rule(
         systolic.MatmulTileOp,

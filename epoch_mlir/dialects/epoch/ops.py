@@ -104,6 +104,16 @@ class StxOp(InstructionOp):
     name = "epoch.stx"
 
 
+@instruction_op
+class LdsOp(InstructionOp):
+    name = "epoch.lds"
+
+
+@instruction_op
+class StsOp(InstructionOp):
+    name = "epoch.sts"
+
+
 # endregion
 
 # region vector
@@ -238,6 +248,8 @@ INSTRUCTION_OPS: tuple[type[InstructionOp | LoopInstructionOp], ...] = (
     LselOp,
     LdxOp,
     StxOp,
+    LdsOp,
+    StsOp,
     VaddOp,
     VsubOp,
     VmulOp,

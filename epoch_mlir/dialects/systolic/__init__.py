@@ -59,6 +59,7 @@ from epoch_mlir.dialects.systolic.vector import (
     OWN_OP_VECTOR_INSTRUCTIONS,
     ROW_REDUCTIONS,
     VECTOR_FUNCTIONS,
+    LimaStateOp,
     SelectiveDiscretizeOp,
     SelectiveStateOp,
     SelectiveStreamOp,
@@ -94,6 +95,7 @@ SYSTOLIC = Dialect(
         SelectiveDiscretizeOp,
         SelectiveStreamOp,
         SelectiveStateOp,
+        LimaStateOp,
     ],
     [DramType, SramType, ArrayConfigAttr, TargetAttr],
 )
@@ -121,6 +123,7 @@ __all__ = [
     "ConstantOp",
     "DramType",
     "GatherOp",
+    "LimaStateOp",
     "LoadOp",
     "MatmulTileOp",
     "PreloadCoefficientsOp",

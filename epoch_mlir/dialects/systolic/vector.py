@@ -12,6 +12,7 @@ from xdsl.dialects.builtin import (
     DenseArrayBase,
     Float32Type,
     FloatAttr,
+    IntegerAttr,
     StringAttr,
     UnitAttr,
     f32,
@@ -43,6 +44,7 @@ from epoch_mlir.dialects.systolic.attrs import (
     int_array,
     int_values,
     ints_text,
+    slot_number,
 )
 from epoch_mlir.dialects.systolic.structure import (
     enclosing_configuration,
@@ -490,5 +492,69 @@ class SelectiveStateOp(IRDLOperation):
                 f'direction must be "load" or "store", got "{self.direction.data}"'
             )
         _check_f32(self, "buffer")
+        sizes = check_sizes(self.sizes)
+        check_window(self, "buffer", self.buffer, self.offsets, sizes, self.step)
+
+
+@irdl_op_definition
+class LimaStateOp(IRDLOperation):
+    """A ProDF fold's LIMA-PE states moved between the PEs and a complex SRAM window
+    (`lds`/`sts`).
+
+    load:  s[q, n] = buffer[r0 + q, c0 + n]   (the next stream of `slot` without reset
+                                              continues from s)
+    store: buffer[r0 + q, c0 + n] = s[q, n]   for q < sizes[0] (channels), n < sizes[1] (modes)
+
+    The window is channels x modes, as the state `s0` of `ssm.scan` is in DRAM (H x N), so a
+    fold's block of it needs no transpose. With them an S4 layer runs a sequence in pieces.
+    """
+
+    name = "systolic.lima_state"
+
+    direction = prop_def(StringAttr)
+    buffer = operand_def(SramType)
+    offsets = prop_def(DenseArrayBase.constr(I64))
+    step = prop_def(DenseArrayBase.constr(I64), ZERO_STEP)
+    sizes = prop_def(DenseArrayBase.constr(I64))
+    slot = prop_def(IntegerAttr[I64])
+
+    custom_directives = (BareWord, Window)
+    assembly_format = (
+        "custom<BareWord>($direction) custom<Window>($buffer, $offsets, $step) `sizes` $sizes "
+        "`slot` $slot attr-dict `:` type($buffer)"
+    )
+
+    def __init__(
+        self,
+        direction: str,
+        buffer: SSAValue | Operation,
+        sizes: Sequence[int],
+        slot: int,
+        *,
+        offsets: Sequence[int] = (0, 0),
+        step: Sequence[int] = (0, 0),
+    ) -> None:
+        properties: dict[str, Attribute] = {
+            "direction": StringAttr(direction),
+            "offsets": int_array(offsets),
+            "step": int_array(step),
+            "sizes": int_array(sizes),
+            "slot": IntegerAttr(slot, 64),
+        }
+        super().__init__(operands=[buffer], properties=properties)
+
+    def verify_(self) -> None:
+        if self.direction.data not in ("load", "store"):
+            raise VerifyException(
+                f'direction must be "load" or "store", got "{self.direction.data}"'
+            )
+        slot_number(self.slot)
+        buffer_type = self.buffer.type
+        assert isinstance(buffer_type, SramType)
+        if buffer_type.element_type != ComplexType(f32):
+            raise VerifyException(
+                f"buffer must have complex<f32> elements (LIMA states), got "
+                f"{buffer_type.element_type}"
+            )
         sizes = check_sizes(self.sizes)
         check_window(self, "buffer", self.buffer, self.offsets, sizes, self.step)

@@ -192,3 +192,41 @@ def exec_stx(state: MachineState, env: Env) -> None:
         what = "no selective stream" if held is None else f"{held.shape[0]} x {held.shape[1]}"
         raise Fault(f"stx of {modes} modes x {channels} channels, but the PE states hold {what}")
     state.view("sram", env["dst"], modes, channels, env["dst_stride"])[...] = held
+
+
+def _held_lima_coefficients(array: ArrayState, env: Env, mnemonic: str) -> LimaCoefficients:
+    """The coefficients of the instruction's slot, which its nch x nm must match."""
+    coefficients = array.slots[env["slot"]]
+    if not isinstance(coefficients, LimaCoefficients):
+        raise Fault(f"{mnemonic}: slot {env['slot']} holds no LIMA coefficients (ldc first)")
+    if (coefficients.channels, coefficients.modes) != (env["nch"], env["nm"]):
+        raise Fault(
+            f"{mnemonic} of {env['nch']} channels x {env['nm']} modes, but slot {env['slot']} "
+            f"holds {coefficients.channels} x {coefficients.modes}"
+        )
+    return coefficients
+
+
+@semantics("lds")
+def exec_lds(state: MachineState, env: Env) -> None:
+    array = state.array
+    _require_dataflow(array, (PRODF,), "lds")
+    _held_lima_coefficients(array, env, "lds")
+    channels, modes = env["nch"], env["nm"]
+    words = state.view("sram", env["src"], channels, 2 * modes, env["src_stride"])
+    pairs = np.asarray(words, np.float32).reshape(channels, modes, 2)
+    array.lima_state = (pairs[..., 0] + 1j * pairs[..., 1]).astype(np.complex64)
+    array.lima_state_slot = env["slot"]
+
+
+@semantics("sts")
+def exec_sts(state: MachineState, env: Env) -> None:
+    array = state.array
+    _held_lima_coefficients(array, env, "sts")
+    held = array.lima_state
+    if held is None or array.lima_state_slot != env["slot"]:
+        raise Fault(f"sts: the PE states do not belong to slot {env['slot']} (stream it first)")
+    channels, modes = env["nch"], env["nm"]
+    words = state.view("sram", env["dst"], channels, 2 * modes, env["dst_stride"])
+    pairs = np.ascontiguousarray(held, np.complex64).view(np.float32)  # real, imaginary words
+    words[...] = pairs.reshape(channels, 2 * modes)

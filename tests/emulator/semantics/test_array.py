@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from epoch_mlir.emulator.scan import BLOCK, SMALL_TILE
+from epoch_mlir.errors import EmulatorFault
 from epoch_mlir.isa.builder import ProgramBuilder
 from epoch_mlir.machine import Machine
 
@@ -414,6 +415,62 @@ def test_lima_reset_zeroes_the_states(emu: EmulatorHarness, tiny: Machine) -> No
     np.testing.assert_array_equal(got[1], got[0])
     _assert_close_to_reference(got[2], ssm.reference(u, state)[0])
     assert not np.allclose(got[2], got[0], rtol=1e-3)
+
+
+def test_lds_starts_a_lima_from_a_state_and_sts_hands_on_the_last(
+    emu: EmulatorHarness, tiny: Machine
+) -> None:
+    """lds, lima without reset, sts: y and the last state of the recurrence from that state
+    (complex, channels x modes, two words per element)."""
+    nch, nm, steps = 3, 2, 7
+    ssm = Ssm.random(nch, nm, seed=41)
+    rng = np.random.default_rng(41)
+    start = (rng.standard_normal((nch, nm)) + 1j * rng.standard_normal((nch, nm))).astype(
+        np.complex64
+    )
+    u = rng.standard_normal((steps, nch)).astype(np.float32)
+    coef_base = tiny.bank("weight").base
+    u_base, s_base = 0, 64
+    y_base = tiny.bank("output").base
+    out_base = y_base + steps * nch
+
+    def body(builder: ProgramBuilder) -> None:
+        builder.emit("cfg", "lima", "prodf", 0)
+        builder.emit("ldc", 1, coef_base, nch, nm)
+        builder.emit("lds", 1, s_base, nch, nm, 2 * nm)
+        builder.emit("lima", 1, y_base, u_base, steps, nch, nch)
+        builder.emit("sts", 1, out_base, nch, nm, 2 * nm)
+
+    words = np.stack([start.real, start.imag], axis=-1).reshape(nch, 2 * nm)
+    placed = {u_base: u, s_base: words, coef_base: ssm.words}
+    run = emu.run_sram(tiny, placed, body, [(y_base, steps * nch), (out_base, 2 * nch * nm)])
+    want, last = ssm.reference(u, start.astype(np.complex128))
+    _assert_close_to_reference(run.windows[0].reshape(steps, nch), want)
+    got_last = run.windows[1].reshape(nch, nm, 2)
+    np.testing.assert_allclose(got_last[..., 0] + 1j * got_last[..., 1], last, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("instructions", "message"),
+    [
+        ([("lds", 0, 64, 3, 2, 4)], "lds: slot 0 holds no LIMA coefficients"),
+        ([("ldc", 0, None, 3, 2), ("lds", 0, 64, 3, 1, 4)], "lds of 3 channels x 1 modes"),
+        ([("ldc", 0, None, 3, 2), ("sts", 0, 64, 3, 2, 4)], "sts: the PE states do not belong"),
+    ],
+    ids=["no-coefficients", "wrong-size", "sts-before-a-stream"],
+)
+def test_lds_and_sts_faults(
+    emu: EmulatorHarness, tiny: Machine, instructions: list[tuple], message: str
+) -> None:
+    coef_base = tiny.bank("weight").base
+
+    def body(builder: ProgramBuilder) -> None:
+        builder.emit("cfg", "lima", "prodf", 0)
+        for mnemonic, *fields in instructions:
+            builder.emit(mnemonic, *(coef_base if f is None else f for f in fields))
+
+    with pytest.raises(EmulatorFault, match=message):
+        emu.run_sram(tiny, {coef_base: Ssm.random(3, 2, seed=1).words}, body, [])
 
 
 def test_lima_acc_adds_to_the_destination(emu: EmulatorHarness, tiny: Machine) -> None:

@@ -105,6 +105,8 @@ epoch.program {
   // CHECK-NEXT:   epoch.lsel 512(r0), 0(r3), 1024(r0), 64(r4), 16, 8, 4, 8, 8 acc
   // CHECK-NEXT:   epoch.ldx 2048(r0), 8, 4, 8
   // CHECK-NEXT:   epoch.stx @buf(r1), 8, 4, 16
+  // CHECK-NEXT:   epoch.lds 0, 2048(r0), 8, 4, 8
+  // CHECK-NEXT:   epoch.sts 1, @buf(r1), 8, 4, 16
   // GENERIC:      "epoch.cfg"() <{mode = "mac", dataflow = "ws", seg = 0 : i64}> : () -> ()
   // GENERIC:      "epoch.ldw"() <{slot = 0 : i64, src = #epoch.mem<256(r0)>, rows = 16 : i64, cols = 8 : i64, src_stride = 16 : i64, trans}> : () -> ()
   epoch.cfg mac, ws, 0
@@ -121,6 +123,8 @@ epoch.program {
   epoch.lsel 512(r0), 0(r3), 1024(r0), 64(r4), 16, 8, 4, 8, 8 acc
   epoch.ldx 2048(r0), 8, 4, 8
   epoch.stx @buf(r1), 8, 4, 16
+  epoch.lds 0, 2048(r0), 8, 4, 8
+  epoch.sts 1, @buf(r1), 8, 4, 16
 
   // region vector
   // CHECK-NEXT:   epoch.vadd 0(r0), 8(r0), 16(r0), 2, 8, 8, 8, 8

@@ -404,3 +404,20 @@ func.func @selective_scan_state_without_result(%u: tensor<16x4xf32>, %A: tensor<
   %y = "ssm.selective_scan"(%u, %u, %A, %B, %B, %D, %x0) <{operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0, 1>}> : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>, tensor<4x8xf32>) -> tensor<16x4xf32>
   func.return
 }
+
+// -----
+
+// The state has Abar's element type (complex here) and shape.
+func.func @scan_state_type(%u: tensor<16x4xf32>, %Abar: tensor<4x8xcomplex<f32>>, %D: tensor<4xf32>, %s0: tensor<4x8xf32>) {
+  // CHECK: invalid.mlir:[[# @LINE + 1]]:12: error: 'ssm.scan' op s0 has type tensor<4x8xf32> but must be tensor<4x8xcomplex<f32>> (H x N of Abar's type, per sequence)
+  %y, %s = ssm.scan %u, %Abar, %Abar, %Abar, %D state %s0 : (tensor<16x4xf32>, tensor<4x8xcomplex<f32>>, tensor<4x8xcomplex<f32>>, tensor<4x8xcomplex<f32>>, tensor<4xf32>, tensor<4x8xf32>) -> (tensor<16x4xf32>, tensor<4x8xf32>)
+  func.return
+}
+
+// -----
+
+func.func @scan_state_without_result(%u: tensor<16x4xf32>, %Abar: tensor<4x8xf32>, %D: tensor<4xf32>) {
+  // CHECK: 'ssm.scan' op s0 and s_last come together: the state in and the state out
+  %y = "ssm.scan"(%u, %Abar, %Abar, %Abar, %D, %Abar) : (tensor<16x4xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4xf32>, tensor<4x8xf32>) -> tensor<16x4xf32>
+  func.return
+}

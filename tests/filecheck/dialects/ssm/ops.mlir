@@ -40,6 +40,18 @@ func.func @scan_real(%u: tensor<16x4xf32>, %Abar: tensor<4x8xf32>, %D: tensor<4x
   func.return %y : tensor<16x4xf32>
 }
 
+// The state in and out (one optional operand: the generic form needs no operandSegmentSizes),
+// and a batch of three sequences with their states.
+// CHECK-LABEL: func.func @scan_state
+func.func @scan_state(%u: tensor<16x4xf32>, %Abar: tensor<4x8xcomplex<f32>>, %D: tensor<4xf32>, %s0: tensor<4x8xcomplex<f32>>, %ub: tensor<3x16x4xf32>, %sb: tensor<3x4x8xcomplex<f32>>) -> (tensor<4x8xcomplex<f32>>, tensor<3x4x8xcomplex<f32>>) {
+  // CHECK-NEXT: %y, %s = ssm.scan %u, %Abar, %Abar, %Abar, %D state %s0 : (tensor<16x4xf32>, tensor<4x8xcomplex<f32>>, tensor<4x8xcomplex<f32>>, tensor<4x8xcomplex<f32>>, tensor<4xf32>, tensor<4x8xcomplex<f32>>) -> (tensor<16x4xf32>, tensor<4x8xcomplex<f32>>)
+  // GENERIC: %y, %s = "ssm.scan"(%u, %Abar, %Abar, %Abar, %D, %s0) : (tensor<16x4xf32>, tensor<4x8xcomplex<f32>>, tensor<4x8xcomplex<f32>>, tensor<4x8xcomplex<f32>>, tensor<4xf32>, tensor<4x8xcomplex<f32>>) -> (tensor<16x4xf32>, tensor<4x8xcomplex<f32>>)
+  // CHECK-NEXT: %yb, %lb = ssm.scan %ub, %Abar, %Abar, %Abar, %D state %sb : (tensor<3x16x4xf32>, tensor<4x8xcomplex<f32>>, tensor<4x8xcomplex<f32>>, tensor<4x8xcomplex<f32>>, tensor<4xf32>, tensor<3x4x8xcomplex<f32>>) -> (tensor<3x16x4xf32>, tensor<3x4x8xcomplex<f32>>)
+  %y, %s = ssm.scan %u, %Abar, %Abar, %Abar, %D state %s0 : (tensor<16x4xf32>, tensor<4x8xcomplex<f32>>, tensor<4x8xcomplex<f32>>, tensor<4x8xcomplex<f32>>, tensor<4xf32>, tensor<4x8xcomplex<f32>>) -> (tensor<16x4xf32>, tensor<4x8xcomplex<f32>>)
+  %yb, %lb = ssm.scan %ub, %Abar, %Abar, %Abar, %D state %sb : (tensor<3x16x4xf32>, tensor<4x8xcomplex<f32>>, tensor<4x8xcomplex<f32>>, tensor<4x8xcomplex<f32>>, tensor<4xf32>, tensor<3x4x8xcomplex<f32>>) -> (tensor<3x16x4xf32>, tensor<3x4x8xcomplex<f32>>)
+  func.return %s, %lb : tensor<4x8xcomplex<f32>>, tensor<3x4x8xcomplex<f32>>
+}
+
 // CHECK-LABEL: func.func @selective_scan
 func.func @selective_scan(%u: tensor<16x4xf32>, %delta: tensor<16x4xf32>, %A: tensor<4x8xf32>, %B: tensor<16x8xf32>, %C: tensor<16x8xf32>, %D: tensor<4xf32>, %z: tensor<16x4xf32>) -> (tensor<16x4xf32>, tensor<16x4xf32>, tensor<16x4xf32>) {
   // CHECK-NEXT: %y = ssm.selective_scan %u, %delta, %A, %B, %C, %D : (tensor<16x4xf32>, tensor<16x4xf32>, tensor<4x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<4xf32>) -> tensor<16x4xf32>

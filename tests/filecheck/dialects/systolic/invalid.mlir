@@ -1360,3 +1360,22 @@ builtin.module attributes {systolic.target = #t} {
     func.return
   }
 }
+
+// -----
+
+// LIMA states are complex.
+#t = #systolic.target<"t", 8x4, lima, loop_depth 2, banks [input 1024, weight 512, output 1024]>
+builtin.module attributes {systolic.target = #t} {
+  %s = systolic.alloc : !systolic.sram<input, 8x4xf32>
+  // CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: 'systolic.lima_state' op buffer must have complex<f32> elements (LIMA states), got f32
+  systolic.lima_state load %s[0, 0] sizes [8, 4] slot 0 : !systolic.sram<input, 8x4xf32>
+}
+
+// -----
+
+#t = #systolic.target<"t", 8x4, lima, loop_depth 2, banks [input 1024, weight 512, output 1024]>
+builtin.module attributes {systolic.target = #t} {
+  %s = systolic.alloc : !systolic.sram<input, 8x4xcomplex<f32>>
+  // CHECK: invalid.mlir:[[# @LINE + 1]]:{{[0-9]+}}: error: 'systolic.lima_state' op slot must be 0 or 1, got 2
+  systolic.lima_state store %s[0, 0] sizes [8, 4] slot 2 : !systolic.sram<input, 8x4xcomplex<f32>>
+}
