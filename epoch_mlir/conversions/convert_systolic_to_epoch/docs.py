@@ -28,6 +28,8 @@ def _op(name: str) -> str:
 
 
 def _fields(mnemonic: str) -> str:
+    if " / " in mnemonic:  # one op, two instructions (`ldx / stx`): each one's fields
+        return "; ".join(f"{one}: {_fields(one)}" for one in mnemonic.split(" / "))
     row = BY_MNEMONIC.get(mnemonic)
     if row is None:  # a family of rows (`v<function>`): the vector rows' shared shape
         return "dst, a[, b][, fimm], rows, cols, dst_stride, a_stride[, b_stride] [abc] [bbc] [acc]"
