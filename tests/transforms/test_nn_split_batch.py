@@ -104,8 +104,9 @@ def test_the_sequences_of_a_batch_are_independent(tmp_path: Path) -> None:
 
 
 def test_splitting_and_stacking_move_no_data(tmp_path: Path) -> None:
-    """A chain of sequence ops reads and writes DRAM as B unbatched runs do, no more: the
-    unstacks and stacks are views, each sequence written in place. (SCANS without its neg and
+    """A chain of sequence ops reads and writes DRAM as B unbatched runs do, no more (less: the
+    convolution's weight preparation is shared): the unstacks and stacks are views, each
+    sequence written in place. (SCANS without its neg and
     add, which the batch shares or cannot fuse: docs/compiler.md, "Batches".)"""
     chain = SCANS.replace("%nA = nn.neg %A : tensor<16x4xf32>\n", "").replace("%nA", "%A")
     chain = chain.replace("%r = nn.add %s, %u : tensor<3x8x16xf32>\n", "").replace("%r", "%s")
@@ -115,7 +116,9 @@ def test_splitting_and_stacking_move_no_data(tmp_path: Path) -> None:
     single = compile_text(tmp_path, chain.replace("tensor<3x", "tensor<"), "small", None)
     once = Emulator(single, machine).run(random_inputs(single))
     assert run.stats.dram_write_bytes == 3 * once.stats.dram_write_bytes
-    assert run.stats.dram_read_bytes == 3 * once.stats.dram_read_bytes
+    # the convolutions of the batch share one transpose of w (w and a 4 x 4 identity read once)
+    shared = (16 * 4 + 4 * 4) * 4
+    assert run.stats.dram_read_bytes == 3 * once.stats.dram_read_bytes - 2 * shared
 
 
 def test_an_unbatched_model_is_left_alone(tmp_path: Path) -> None:

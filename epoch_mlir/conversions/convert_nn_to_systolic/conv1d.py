@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from xdsl.ir import Operation, SSAValue
@@ -57,6 +57,9 @@ class LowerNnCausalConv1d(RewritePattern):
     """
 
     options: Options
+    # w^T made on the array, by w's DRAM tensor: the convolutions of a batch's sequences
+    # (nn-split-batch) share one transpose, the later ones reading the first one's buffer
+    transposed: dict[SSAValue, SSAValue] = field(default_factory=dict)
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: nn.CausalConv1dOp, rewriter: PatternRewriter) -> None:
@@ -140,6 +143,8 @@ class LowerNnCausalConv1d(RewritePattern):
         # w and the identity are dead once transposed: they borrow the input bank
         check_fits(layer.op, {WEIGHT: [taps * channels]}, "its taps need")
         if not isinstance(owner, ConstantOp):
+            if w in self.transposed:
+                return self.transposed[w]
             scratch = {INPUT: [channels * taps, taps * taps]}
             check_fits(layer.op, scratch, "transposing w on the array needs")
         wt = layer.alloc(WEIGHT, (taps, channels), "taps")
@@ -168,4 +173,5 @@ class LowerNnCausalConv1d(RewritePattern):
                 ),
             ),
         ]
+        self.transposed[w] = wt
         return wt
