@@ -444,8 +444,42 @@ class VectorOp(InferredOperandSegments):
                 )
 
 
+class _PeStatesOp(IRDLOperation):
+    """What the ops moving PE states to and from an SRAM window share: a direction (load into
+    the PEs, store from them) and the window."""
+
+    direction = prop_def(StringAttr)
+    buffer = operand_def(SramType)
+    offsets = prop_def(DenseArrayBase.constr(I64))
+    step = prop_def(DenseArrayBase.constr(I64), ZERO_STEP)
+    sizes = prop_def(DenseArrayBase.constr(I64))
+
+    custom_directives = (BareWord, Window)
+
+    @staticmethod
+    def window_properties(
+        direction: str, sizes: Sequence[int], offsets: Sequence[int], step: Sequence[int]
+    ) -> dict[str, Attribute]:
+        return {
+            "direction": StringAttr(direction),
+            "offsets": int_array(offsets),
+            "step": int_array(step),
+            "sizes": int_array(sizes),
+        }
+
+    def verify_direction(self) -> None:
+        if self.direction.data not in ("load", "store"):
+            raise VerifyException(
+                f'direction must be "load" or "store", got "{self.direction.data}"'
+            )
+
+    def verify_window(self) -> None:
+        sizes = check_sizes(self.sizes)
+        check_window(self, "buffer", self.buffer, self.offsets, sizes, self.step)
+
+
 @irdl_op_definition
-class SelectiveStateOp(IRDLOperation):
+class SelectiveStateOp(_PeStatesOp):
     """The selective stream's states moved between the PEs and an SRAM window (`ldx`/`stx`).
 
     load:  x[n, q] = buffer[r0 + n, c0 + q]   (the next selective_stream without reset continues)
@@ -457,13 +491,6 @@ class SelectiveStateOp(IRDLOperation):
 
     name = "systolic.selective_state"
 
-    direction = prop_def(StringAttr)
-    buffer = operand_def(SramType)
-    offsets = prop_def(DenseArrayBase.constr(I64))
-    step = prop_def(DenseArrayBase.constr(I64), ZERO_STEP)
-    sizes = prop_def(DenseArrayBase.constr(I64))
-
-    custom_directives = (BareWord, Window)
     assembly_format = (
         "custom<BareWord>($direction) custom<Window>($buffer, $offsets, $step) `sizes` $sizes "
         "attr-dict `:` type($buffer)"
@@ -478,26 +505,17 @@ class SelectiveStateOp(IRDLOperation):
         offsets: Sequence[int] = (0, 0),
         step: Sequence[int] = (0, 0),
     ) -> None:
-        properties: dict[str, Attribute] = {
-            "direction": StringAttr(direction),
-            "offsets": int_array(offsets),
-            "step": int_array(step),
-            "sizes": int_array(sizes),
-        }
+        properties = self.window_properties(direction, sizes, offsets, step)
         super().__init__(operands=[buffer], properties=properties)
 
     def verify_(self) -> None:
-        if self.direction.data not in ("load", "store"):
-            raise VerifyException(
-                f'direction must be "load" or "store", got "{self.direction.data}"'
-            )
+        self.verify_direction()
         _check_f32(self, "buffer")
-        sizes = check_sizes(self.sizes)
-        check_window(self, "buffer", self.buffer, self.offsets, sizes, self.step)
+        self.verify_window()
 
 
 @irdl_op_definition
-class LimaStateOp(IRDLOperation):
+class LimaStateOp(_PeStatesOp):
     """A ProDF fold's LIMA-PE states moved between the PEs and a complex SRAM window
     (`lds`/`sts`).
 
@@ -511,14 +529,8 @@ class LimaStateOp(IRDLOperation):
 
     name = "systolic.lima_state"
 
-    direction = prop_def(StringAttr)
-    buffer = operand_def(SramType)
-    offsets = prop_def(DenseArrayBase.constr(I64))
-    step = prop_def(DenseArrayBase.constr(I64), ZERO_STEP)
-    sizes = prop_def(DenseArrayBase.constr(I64))
     slot = prop_def(IntegerAttr[I64])
 
-    custom_directives = (BareWord, Window)
     assembly_format = (
         "custom<BareWord>($direction) custom<Window>($buffer, $offsets, $step) `sizes` $sizes "
         "`slot` $slot attr-dict `:` type($buffer)"
@@ -534,20 +546,12 @@ class LimaStateOp(IRDLOperation):
         offsets: Sequence[int] = (0, 0),
         step: Sequence[int] = (0, 0),
     ) -> None:
-        properties: dict[str, Attribute] = {
-            "direction": StringAttr(direction),
-            "offsets": int_array(offsets),
-            "step": int_array(step),
-            "sizes": int_array(sizes),
-            "slot": IntegerAttr(slot, 64),
-        }
+        properties = self.window_properties(direction, sizes, offsets, step)
+        properties["slot"] = IntegerAttr(slot, 64)
         super().__init__(operands=[buffer], properties=properties)
 
     def verify_(self) -> None:
-        if self.direction.data not in ("load", "store"):
-            raise VerifyException(
-                f'direction must be "load" or "store", got "{self.direction.data}"'
-            )
+        self.verify_direction()
         slot_number(self.slot)
         buffer_type = self.buffer.type
         assert isinstance(buffer_type, SramType)
@@ -556,5 +560,4 @@ class LimaStateOp(IRDLOperation):
                 f"buffer must have complex<f32> elements (LIMA states), got "
                 f"{buffer_type.element_type}"
             )
-        sizes = check_sizes(self.sizes)
-        check_window(self, "buffer", self.buffer, self.offsets, sizes, self.step)
+        self.verify_window()
